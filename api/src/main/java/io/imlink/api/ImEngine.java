@@ -1,0 +1,327 @@
+package io.imlink.api;
+
+import io.imlink.api.spi.EngineFactory;
+import io.imlink.api.spi.TransportOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.random.RandomGenerator;
+
+/**
+ * An imlink client engine: connects one user to an imlink server, keeps the connection alive and
+ * reconnects by itself.
+ *
+ * <p>Typical use:
+ *
+ * <pre>{@code
+ * try (ImEngine engine = ImEngine.builder("my-app-key")
+ *     .server(URI.create("tcp://im.example.com:8100"))
+ *     .dataDirectory(Path.of("/var/lib/myapp/im"))
+ *     .build()) {
+ *   engine.addConnectionStatusListener((status, reason) -> log(status, reason));
+ *   engine.setOnDatabaseOpened(code -> showStoredConversations());
+ *   engine.setOnConnected((code, userId) -> { if (code == 0) enterChat(userId); });
+ *   int accepted = engine.connect(tokenFromMyBackend, 0);
+ * }
+ * }</pre>
+ *
+ * <p>Thread safety: every method may be called from any thread and returns without waiting for the
+ * network; only {@link #close()} blocks, briefly, while the engine's threads stop. Every callback runs
+ * on the engine's callback executor (by default one daemon thread per engine), in the order the
+ * events happened, never on the caller's thread or an I/O thread; an exception thrown by a listener
+ * is logged and contained.
+ */
+public interface ImEngine extends AutoCloseable {
+
+  /**
+   * Starts connecting with {@code token} and returns at once with the status of this call — never
+   * the final result, which {@link OnConnectedListener#onConnected} reports exactly once for every
+   * call that returned 0.
+   *
+   * <p>After an accepted call the user's local store opens first ({@link
+   * OnDatabaseOpenedListener#onDatabaseOpened}), then the network result follows. Once connected,
+   * the engine reconnects by itself after every loss, until a final reason (token invalid,
+   * kicked, blocked, {@link #disconnect()}).
+   *
+   * @param token a token obtained by the app's backend from the server API
+   * @param timeout seconds. {@code <= 0}: keep trying until connected or until connecting cannot
+   *     succeed (for example an invalid token). {@code > 0}: try for at most this long; if it runs
+   *     out, {@code onConnected(34006, "")} fires and no further attempt is made
+   * @return 0 when accepted; {@link ErrorCode#INVALID_PARAMETER 33003} for a null or blank token;
+   *     {@link ErrorCode#CONNECTION_EXIST 34001} while a connect is in progress or the engine is
+   *     connected (nothing else fires); {@link ErrorCode#CLIENT_NOT_INIT 33001} after {@link
+   *     #close()}
+   */
+  int connect(String token, int timeout);
+
+  /**
+   * Disconnects at once: cancels pending attempts, closes the connection, stops reconnecting, and
+   * reports {@link ConnectionStatus#SIGN_OUT}. A connect still in progress reports {@code
+   * onConnected(30001, "")}. The local store is closed. Does not block.
+   *
+   * @return 0; {@link ErrorCode#CLIENT_NOT_INIT 33001} after {@link #close()}
+   */
+  int disconnect();
+
+  /** The current status. Never null. Does not block. */
+  ConnectionStatus getConnectionStatus();
+
+  /**
+   * Sets the single listener told that the user's local store opened; null removes it. Set it before
+   * {@link #connect}.
+   */
+  void setOnDatabaseOpened(OnDatabaseOpenedListener listener);
+
+  /**
+   * Sets the single listener told the result of each accepted {@link #connect}; null removes it. Set
+   * it before {@link #connect}.
+   */
+  void setOnConnected(OnConnectedListener listener);
+
+  /** Adds a listener told of every status change. Adding the same listener twice has no effect. */
+  void addConnectionStatusListener(ConnectionStatusListener listener);
+
+  /** Removes a listener added by {@link #addConnectionStatusListener}; unknown ones are ignored. */
+  void removeConnectionStatusListener(ConnectionStatusListener listener);
+
+  /**
+   * Disconnects (as {@link #disconnect()}), delivers the callbacks already due, and releases every
+   * thread, socket and file the engine owns. Blocks until they are released (bounded by a few
+   * seconds). Executors and schedulers supplied through the builder are not shut down. Idempotent.
+   */
+  @Override
+  void close();
+
+  /**
+   * A builder for an engine of the given app.
+   *
+   * @param appKey the app key issued with the app secret (the secret never goes into a client)
+   * @throws IllegalArgumentException if {@code appKey} is null, blank, longer than 64 characters or
+   *     contains whitespace
+   */
+  static Builder builder(String appKey) {
+    return new Builder(appKey);
+  }
+
+  /**
+   * Builds an {@link ImEngine}. Collects an immutable {@link EngineConfig}; {@link #build()} finds
+   * the engine implementation through {@link ServiceLoader}.
+   *
+   * <p>Not thread-safe: use one builder from one thread. Setters validate their argument at once
+   * and throw {@link IllegalArgumentException} or {@link NullPointerException} with the reason.
+   */
+  final class Builder {
+    final String appKey;
+    final List<URI> servers = new ArrayList<>();
+    Path dataDirectory;
+    String storage;
+    Executor callbackExecutor;
+    Clock clock = Clock.systemUTC();
+    ScheduledExecutorService scheduler;
+    RandomGenerator random;
+    ReconnectPolicy reconnectPolicy = ReconnectPolicy.standard();
+    TransportOptions transportOptions = TransportOptions.defaults();
+    Duration ackTimeout = Duration.ofSeconds(10);
+    String deviceId;
+    DeviceClass deviceClass = DeviceClass.DESKTOP;
+    ClassLoader classLoader;
+
+    Builder(String appKey) {
+      this.appKey = EngineConfig.checkAppKey(appKey);
+    }
+
+    /** Connect to this server; same as {@code servers(List.of(uri))}. */
+    public Builder server(URI uri) {
+      Objects.requireNonNull(uri, "server URI");
+      return servers(List.of(uri));
+    }
+
+    /**
+     * Connect to these servers, tried in order on each attempt cycle (so that a network blocking
+     * one transport can fall back to another). The URI scheme picks the transport: {@code tcp://},
+     * {@code ws://}, {@code wss://}, {@code grpc://}, {@code grpcs://}.
+     *
+     * @throws IllegalArgumentException if the list is empty or a URI is not absolute with a scheme,
+     *     host and port
+     */
+    public Builder servers(List<URI> uris) {
+      Objects.requireNonNull(uris, "servers");
+      if (uris.isEmpty()) {
+        throw new IllegalArgumentException("servers must name at least one server URI");
+      }
+      List<URI> checked = new ArrayList<>(uris.size());
+      for (URI uri : uris) {
+        checked.add(EngineConfig.checkServer(uri));
+      }
+      servers.clear();
+      servers.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Where user stores live; each user's store goes under {@code <dir>/<appKey>/<userId>/}. Default:
+     * {@code ~/.imlink}.
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = Objects.requireNonNull(directory, "dataDirectory");
+      return this;
+    }
+
+    /**
+     * Use the storage provider of this name ({@code "sqlite"}, {@code "memory"}…). Default: the
+     * available provider of highest priority, or the in-memory store if there is none.
+     */
+    public Builder storage(String providerName) {
+      Objects.requireNonNull(providerName, "storage");
+      if (providerName.isBlank()) {
+        throw new IllegalArgumentException("storage name must not be blank");
+      }
+      this.storage = providerName;
+      return this;
+    }
+
+    /**
+     * Where callbacks run. The engine serialises them, so even a multi-threaded executor sees them
+     * one at a time and in order. Default: one daemon thread per engine, stopped by {@link
+     * ImEngine#close()}; an executor given here is not shut down by the engine.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+      return this;
+    }
+
+    /** The clock for deadlines and timestamps. Default: {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The scheduler the engine's timers run on (reconnect delays, timeouts). Its tasks are short:
+     * each hands work to the engine's own thread. Default: one daemon thread per engine, stopped by
+     * {@link ImEngine#close()}; a scheduler given here is not shut down by the engine. Tests give a
+     * fake one to drive time without sleeping.
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** The source of randomness for reconnect jitter. Default: a new {@code SplittableRandom}. */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** The reconnect schedule. Default: {@link ReconnectPolicy#standard()}. */
+    public Builder reconnectPolicy(ReconnectPolicy policy) {
+      this.reconnectPolicy = Objects.requireNonNull(policy, "reconnectPolicy");
+      return this;
+    }
+
+    /**
+     * Frame size limit, per-attempt connect timeout, TLS context and transport-specific properties.
+     * Default: {@link TransportOptions#defaults()}.
+     */
+    public Builder transportOptions(TransportOptions options) {
+      this.transportOptions = Objects.requireNonNull(options, "transportOptions");
+      return this;
+    }
+
+    /**
+     * How long to wait for the server's connect acknowledgement once the transport is open; running
+     * out counts as {@link ErrorCode#CONN_ACK_TIMEOUT 31000} and is retried. Default: 10 s.
+     */
+    public Builder ackTimeout(Duration timeout) {
+      this.ackTimeout = EngineConfig.checkPositive(timeout, "ackTimeout");
+      return this;
+    }
+
+    /**
+     * A stable id of this installation, sent to the server. Default: a random id per engine. At most
+     * 64 characters.
+     */
+    public Builder deviceId(String deviceId) {
+      Objects.requireNonNull(deviceId, "deviceId");
+      if (deviceId.isBlank() || deviceId.length() > 64) {
+        throw new IllegalArgumentException("deviceId must be 1 to 64 characters, got '" + deviceId + "'");
+      }
+      this.deviceId = deviceId;
+      return this;
+    }
+
+    /** The class of device; one session per user and class. Default: {@link DeviceClass#DESKTOP}. */
+    public Builder deviceClass(DeviceClass deviceClass) {
+      this.deviceClass = Objects.requireNonNull(deviceClass, "deviceClass");
+      return this;
+    }
+
+    /**
+     * The class loader that engine, transport and storage providers are discovered through. Default:
+     * the thread's context class loader, or this class's loader if there is none.
+     */
+    public Builder classLoader(ClassLoader loader) {
+      this.classLoader = Objects.requireNonNull(loader, "classLoader");
+      return this;
+    }
+
+    /**
+     * Validates the configuration, discovers the engine implementation, transports and storage
+     * once, and starts the engine. Blocks while providers are loaded.
+     *
+     * @throws IllegalStateException with an actionable message if no server is configured, no
+     *     engine implementation is on the class path ({@code io.imlink:imlink-core}), no transport
+     *     serves a configured scheme, or the named storage is not found
+     */
+    public ImEngine build() {
+      EngineConfig config = buildConfig();
+      return findFactory(config.classLoader()).create(config);
+    }
+
+    /**
+     * Validates and returns the immutable configuration without building an engine (for an {@link
+     * EngineFactory} used directly, and for tests).
+     *
+     * @throws IllegalStateException if no server is configured
+     */
+    public EngineConfig buildConfig() {
+      return new EngineConfig(this);
+    }
+
+    private static EngineFactory findFactory(ClassLoader loader) {
+      EngineFactory best = null;
+      List<String> failures = new ArrayList<>();
+      Iterator<EngineFactory> it = ServiceLoader.load(EngineFactory.class, loader).iterator();
+      while (true) {
+        EngineFactory next;
+        try {
+          if (!it.hasNext()) {
+            break;
+          }
+          next = it.next();
+        } catch (ServiceConfigurationError e) {
+          failures.add(e.getMessage());
+          continue;
+        }
+        if (best == null || next.priority() > best.priority()) {
+          best = next;
+        }
+      }
+      if (best == null) {
+        throw new IllegalStateException(
+            "no imlink engine implementation on the class path: add io.imlink:imlink-core"
+                + (failures.isEmpty() ? "" : " (providers that failed to load: " + failures + ")"));
+      }
+      return best;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.imlink.api.spi;
+
+import java.net.SocketAddress;
+
+/**
+ * An open connection that carries opaque byte frames, whole and in order, in both directions. Made
+ * by a {@link Connector} (client side) or an {@link Acceptor} (server side); its events go to a
+ * {@link FrameHandler}. See the package documentation for the lifecycle.
+ *
+ * <p>Thread safety: every method may be called from any thread, concurrently; none blocks.
+ */
+public interface FrameChannel {
+
+  /**
+   * Queues one frame for the peer and returns at once. Frames queued from one thread are delivered
+   * in that order; the peer receives each one whole, exactly as given. A write failure closes the
+   * channel ({@link FrameHandler#onClosed} with the cause).
+   *
+   * @param frame the frame; the caller must not change it afterwards
+   * @return true if queued; false if the channel is already closed (the frame is dropped)
+   * @throws IllegalArgumentException if the frame is larger than {@link #maxFrameSize()}
+   */
+  boolean send(byte[] frame);
+
+  /**
+   * Closes the channel in order: frames already queued are flushed first, then the connection
+   * closes and {@link FrameHandler#onClosed} reports it with a null cause. Idempotent.
+   */
+  void close();
+
+  /** Whether the channel is still open (it may close at any moment after this returns true). */
+  boolean isOpen();
+
+  /**
+   * Whether the outbound buffer is below the transport's high-water mark. When false, the peer is
+   * slow; sends are still accepted but buffered. See {@link FrameHandler#onWritabilityChanged}.
+   */
+  boolean isWritable();
+
+  /** The largest frame this channel sends or accepts, in bytes. */
+  int maxFrameSize();
+
+  /** The remote peer's address, as far as the transport knows it. */
+  SocketAddress remoteAddress();
+
+  /** The local address of the connection. */
+  SocketAddress localAddress();
+}

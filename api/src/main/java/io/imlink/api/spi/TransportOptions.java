@@ -1,0 +1,152 @@
+package io.imlink.api.spi;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Settings shared by every transport, plus transport-specific properties. Immutable; build with
+ * {@link #builder()}.
+ *
+ * <p>Thread safety: immutable, usable from any thread.
+ */
+public final class TransportOptions {
+
+  /** The default maximum frame size: 256 KiB. */
+  public static final int DEFAULT_MAX_FRAME_SIZE = 256 * 1024;
+
+  /** The default timeout for opening a connection: 10 seconds. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final TransportOptions DEFAULTS = builder().build();
+
+  private final int maxFrameSize;
+  private final Duration connectTimeout;
+  private final SSLContext sslContext;
+  private final Map<String, String> properties;
+
+  private TransportOptions(Builder b) {
+    this.maxFrameSize = b.maxFrameSize;
+    this.connectTimeout = b.connectTimeout;
+    this.sslContext = b.sslContext;
+    this.properties = Map.copyOf(b.properties);
+  }
+
+  /** The options with every default. */
+  public static TransportOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A new builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these options. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxFrameSize = maxFrameSize;
+    b.connectTimeout = connectTimeout;
+    b.sslContext = sslContext;
+    b.properties.putAll(properties);
+    return b;
+  }
+
+  /** The largest frame, in bytes, sent or accepted; larger ones are refused before buffering. */
+  public int maxFrameSize() {
+    return maxFrameSize;
+  }
+
+  /** How long a client connect (including any transport handshake) may take. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /**
+   * The TLS context for secure schemes ({@code wss}, {@code grpcs}…); empty means the JDK default
+   * for clients, and is an error for a secure server.
+   */
+  public Optional<SSLContext> sslContext() {
+    return Optional.ofNullable(sslContext);
+  }
+
+  /** A transport-specific property, such as {@code websocket.path}. */
+  public Optional<String> property(String key) {
+    return Optional.ofNullable(properties.get(key));
+  }
+
+  /** Every transport-specific property. */
+  public Map<String, String> properties() {
+    return properties;
+  }
+
+  @Override
+  public String toString() {
+    return "TransportOptions{maxFrameSize="
+        + maxFrameSize
+        + ", connectTimeout="
+        + connectTimeout
+        + ", tls="
+        + (sslContext != null)
+        + ", properties="
+        + new TreeMap<>(properties)
+        + "}";
+  }
+
+  /** Builds {@link TransportOptions}. Not thread-safe. */
+  public static final class Builder {
+    private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private SSLContext sslContext;
+    private final Map<String, String> properties = new TreeMap<>();
+
+    private Builder() {}
+
+    /**
+     * @param bytes the largest frame sent or accepted; at least 1
+     */
+    public Builder maxFrameSize(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxFrameSize must be at least 1 byte, got " + bytes);
+      }
+      this.maxFrameSize = bytes;
+      return this;
+    }
+
+    /**
+     * @param timeout how long a client connect may take; positive
+     */
+    public Builder connectTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "connectTimeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("connectTimeout must be positive, got " + timeout);
+      }
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** The TLS context for secure schemes; null for the default. */
+    public Builder sslContext(SSLContext context) {
+      this.sslContext = context;
+      return this;
+    }
+
+    /** Sets a transport-specific property; a null value removes it. */
+    public Builder property(String key, String value) {
+      Objects.requireNonNull(key, "key");
+      if (value == null) {
+        properties.remove(key);
+      } else {
+        properties.put(key, value);
+      }
+      return this;
+    }
+
+    public TransportOptions build() {
+      return new TransportOptions(this);
+    }
+  }
+}

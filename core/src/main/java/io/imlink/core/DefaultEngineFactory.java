@@ -1,0 +1,100 @@
+package io.imlink.core;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import io.imlink.api.EngineConfig;
+import io.imlink.api.ImEngine;
+import io.imlink.api.spi.EngineFactory;
+import io.imlink.api.spi.StorageProvider;
+import io.imlink.api.spi.TransportProvider;
+import io.imlink.core.internal.DefaultImEngine;
+import io.imlink.core.internal.EngineModule;
+import io.imlink.core.internal.EngineThreads;
+import io.imlink.core.internal.ProviderDiscovery;
+import io.imlink.core.internal.TransportHints;
+import io.imlink.core.storage.MemoryStorageProvider;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link EngineFactory} of {@code imlink-core}, found by {@link ImEngine.Builder#build()}.
+ *
+ * <p>At every {@link #create}: discovers transports and storage backends once through {@link
+ * java.util.ServiceLoader} (the configured class loader), drops unavailable ones, sorts them by
+ * priority (ties by class name), checks that every configured server scheme has a transport and
+ * that a named storage exists, and wires the engine with a Guice injector of its own.
+ *
+ * <p>Thread safety: stateless; call from any thread.
+ */
+public final class DefaultEngineFactory implements EngineFactory {
+  private static final Logger log = LoggerFactory.getLogger(DefaultEngineFactory.class);
+
+  @Override
+  public ImEngine create(EngineConfig config) {
+    ClassLoader loader = config.classLoader();
+
+    Map<String, TransportProvider> transports = new LinkedHashMap<>();
+    for (TransportProvider p :
+        ProviderDiscovery.load(
+            TransportProvider.class, loader, TransportProvider::isAvailable, TransportProvider::priority)) {
+      for (String scheme : p.schemes()) {
+        transports.putIfAbsent(scheme.toLowerCase(Locale.ROOT), p);
+      }
+    }
+    for (URI server : config.servers()) {
+      if (!transports.containsKey(server.getScheme())) {
+        throw new IllegalStateException(TransportHints.missing(server.getScheme(), transports.keySet()));
+      }
+    }
+
+    Map<String, StorageProvider> storage = new LinkedHashMap<>();
+    for (StorageProvider p :
+        ProviderDiscovery.load(
+            StorageProvider.class, loader, StorageProvider::isAvailable, StorageProvider::priority)) {
+      storage.putIfAbsent(p.name(), p);
+    }
+    storage.putIfAbsent(MemoryStorageProvider.NAME, new MemoryStorageProvider());
+    StorageProvider selected = selectStorage(config, storage);
+
+    String engineId = Integer.toHexString(System.identityHashCode(config));
+    EngineThreads threads = new EngineThreads(config, engineId);
+    try {
+      Injector injector =
+          Guice.createInjector(
+              Stage.PRODUCTION, new EngineModule(config, threads, transports, storage, selected));
+      return injector.getInstance(DefaultImEngine.class);
+    } catch (RuntimeException | Error e) {
+      threads.shutdown();
+      throw e;
+    }
+  }
+
+  private static StorageProvider selectStorage(EngineConfig config, Map<String, StorageProvider> byName) {
+    if (config.storage().isPresent()) {
+      String name = config.storage().get();
+      StorageProvider p = byName.get(name);
+      if (p == null) {
+        throw new IllegalStateException(
+            "unknown storage '"
+                + name
+                + "'; storage providers found: "
+                + String.join(", ", new TreeSet<>(byName.keySet()))
+                + " (add io.imlink:imlink-storage-sqlite for \"sqlite\")");
+      }
+      return p;
+    }
+    StorageProvider best = byName.values().iterator().next();
+    if (best instanceof MemoryStorageProvider) {
+      log.warn(
+          "no storage module on the class path: using the in-memory store, which keeps nothing"
+              + " after the engine closes; add io.imlink:imlink-storage-sqlite for persistence");
+    }
+    return best;
+  }
+}
