@@ -96,6 +96,19 @@ public final class EngineThreads {
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
         e.shutdownNow();
+        return;
+      }
+    }
+    if (own) {
+      return;
+    }
+    // A terminated pool's worker may still be unwinding: wait until the threads have really ended.
+    for (Thread t : ownThreads) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }
