@@ -1,0 +1,478 @@
+package io.imlink.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imlink.api.spi.Acceptor;
+import io.imlink.api.spi.Connector;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameTooLargeException;
+import io.imlink.api.spi.TransportOptions;
+import io.imlink.api.spi.TransportProvider;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The contract every {@link TransportProvider} must meet, as a JUnit 5 suite: a transport's tests
+ * extend this class and say how to make its provider and its listen URI (grpc-java's {@code
+ * AbstractTransportTest} style). Everything runs over real loopback sockets.
+ *
+ * <p>Each test gets a fresh acceptor whose handler echoes every frame, and a fresh connector; both
+ * are closed after the test.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportContract {
+  /** The largest frame the suite's default options allow. */
+  protected static final int MAX = 64 * 1024;
+
+  /** The provider under test (a new instance is fine). */
+  protected abstract TransportProvider provider();
+
+  /** Where to listen: loopback, port 0, e.g. {@code tcp://127.0.0.1:0}. */
+  protected abstract URI listenUri();
+
+  /** Options with the transport's own properties; the suite sets frame size and timeouts on top. */
+  protected TransportOptions.Builder baseOptions() {
+    return TransportOptions.builder();
+  }
+
+  /** The client URI reaching {@code address} for a server bound at {@code acceptor}. */
+  protected URI uriAt(Acceptor acceptor, InetSocketAddress address) {
+    URI u = acceptor.uri();
+    try {
+      return new URI(u.getScheme(), null, address.getHostString(), address.getPort(), u.getPath(), null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  protected TransportProvider provider;
+  protected Acceptor acceptor;
+  protected Connector connector;
+  /** Server-side handlers, in accept order. */
+  protected final List<RecordingFrameHandler> serverHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private Set<Thread> threadsBefore;
+
+  @BeforeEach
+  void startTransport() throws Exception {
+    threadsBefore = liveThreads();
+    provider = provider();
+    acceptor = bind(options(MAX));
+    connector = provider.newConnector(options(MAX));
+  }
+
+  @AfterEach
+  void stopTransport() throws Exception {
+    for (AutoCloseable c : cleanup) {
+      c.close();
+    }
+    if (connector != null) {
+      connector.close();
+    }
+    if (acceptor != null) {
+      acceptor.close();
+    }
+  }
+
+  /** Suite options with the given frame limit and a 5 s connect timeout. */
+  protected TransportOptions options(int maxFrameSize) {
+    return baseOptions().maxFrameSize(maxFrameSize).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** Binds an echoing acceptor; its handlers are appended to {@link #serverHandlers}. */
+  protected Acceptor bind(TransportOptions options) throws IOException {
+    return provider.bind(listenUri(), options, channel -> {
+      RecordingFrameHandler h = RecordingFrameHandler.echo();
+      serverHandlers.add(h);
+      return h;
+    });
+  }
+
+  /** Connects {@link #connector} to {@link #acceptor}. */
+  protected FrameChannel connect(RecordingFrameHandler handler) throws Exception {
+    return connect(connector, acceptor.uri(), handler);
+  }
+
+  protected static FrameChannel connect(Connector c, URI uri, RecordingFrameHandler handler) throws Exception {
+    return c.connect(uri, handler).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Waits until the acceptor has handed over {@code n} channels. */
+  protected RecordingFrameHandler serverHandler(int index) throws InterruptedException {
+    long deadline = System.nanoTime() + RecordingFrameHandler.WAIT.toNanos();
+    while (serverHandlers.size() <= index) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the server did not accept connection #" + index);
+      }
+      Thread.sleep(5);
+    }
+    return serverHandlers.get(index);
+  }
+
+  private static byte[] randomFrame(SplittableRandom random, int size) {
+    byte[] b = new byte[size];
+    random.nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void framesTravelBothWaysByteExact() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    SplittableRandom random = new SplittableRandom(1);
+    int[] sizes = {0, 1, 2, 127, 128, 129, 255, 16383, 16384, 16385, 65535, MAX};
+    List<byte[]> sent = new ArrayList<>();
+    for (int size : sizes) {
+      byte[] frame = randomFrame(random, size);
+      sent.add(frame);
+      assertThat(channel.send(frame)).isTrue();
+    }
+    for (byte[] frame : sent) {
+      assertThat(client.nextFrame()).as("echo of a %d-byte frame", frame.length).isEqualTo(frame);
+    }
+    // The server side saw them byte-exact too, and can send first.
+    RecordingFrameHandler server = serverHandler(0);
+    for (byte[] frame : sent) {
+      assertThat(server.nextFrame()).isEqualTo(frame);
+    }
+    byte[] push = randomFrame(random, 1000);
+    server.channel().send(push);
+    assertThat(client.nextFrame()).isEqualTo(push);
+    assertThat(channel.remoteAddress()).isNotNull();
+    assertThat(channel.localAddress()).isNotNull();
+    assertThat(channel.maxFrameSize()).isEqualTo(MAX);
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void orderIsKeptUnderConcurrentSenders() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    int senders = 4;
+    int perSender = 2000;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int s = 0; s < senders; s++) {
+      int sender = s;
+      Thread t = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < perSender; i++) {
+          channel.send(ByteBuffer.allocate(8 + (i % 50)).putInt(sender).putInt(i).array());
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    start.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+    int[] next = new int[senders];
+    for (int n = 0; n < senders * perSender; n++) {
+      ByteBuffer b = ByteBuffer.wrap(client.nextFrame());
+      int sender = b.getInt();
+      int seq = b.getInt();
+      assertThat(seq).as("sender %d out of order", sender).isEqualTo(next[sender]);
+      next[sender]++;
+    }
+    assertThat(next).containsOnly(perSender);
+  }
+
+  @Test
+  void aFrameAboveTheLimitIsRefusedAndClosesOnlyThatConnection() throws Exception {
+    // This client may send up to 4 * MAX; the server accepts MAX.
+    Connector big = provider.newConnector(options(4 * MAX));
+    cleanup.add(big);
+    RecordingFrameHandler bystander = new RecordingFrameHandler();
+    FrameChannel other = connect(connector, acceptor.uri(), bystander);
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(big, acceptor.uri(), client);
+
+    byte[] atLimit = new byte[MAX];
+    atLimit[MAX - 1] = 7;
+    channel.send(atLimit);
+    assertThat(client.nextFrame()).isEqualTo(atLimit);
+
+    channel.send(new byte[MAX + 1]);
+    client.awaitClosed();
+    assertThat(client.closeCount()).isEqualTo(1);
+    RecordingFrameHandler refusing = serverHandler(1);
+    assertThat(refusing.awaitClosed()).isInstanceOf(FrameTooLargeException.class);
+
+    // The server and its other connections are unharmed.
+    other.send(new byte[] {1, 2, 3});
+    assertThat(bystander.nextFrame()).containsExactly(1, 2, 3);
+    RecordingFrameHandler late = new RecordingFrameHandler();
+    connect(late).send(new byte[] {4});
+    assertThat(late.nextFrame()).containsExactly(4);
+  }
+
+  @Test
+  void sendingAFrameAboveTheOwnLimitThrows() throws Exception {
+    FrameChannel channel = connect(new RecordingFrameHandler());
+    assertThatThrownBy(() -> channel.send(new byte[MAX + 1]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exceeds the maximum frame size of " + MAX);
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void aClientCloseIsObservedExactlyOnceOnEachSide() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {1});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    channel.close();
+    channel.close();
+    assertThat(client.awaitClosed()).isNull();
+    assertThat(server.awaitClosed()).isNull();
+    assertThat(channel.isOpen()).isFalse();
+    // Closing everything must not report those channels again.
+    connector.close();
+    acceptor.close();
+    assertThat(client.closeCount()).isEqualTo(1);
+    assertThat(server.closeCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aServerCloseIsObservedExactlyOnceOnEachSide() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {1});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.channel().close();
+    assertThat(server.awaitClosed()).isNull();
+    assertThat(client.awaitClosed()).isNull();
+    connector.close();
+    acceptor.close();
+    assertThat(client.closeCount()).isEqualTo(1);
+    assertThat(server.closeCount()).isEqualTo(1);
+    assertThat(client.framesAfterClose()).isZero();
+  }
+
+  @Test
+  void framesSentBeforeCloseAreDelivered() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.nextFrame();
+    for (int i = 1; i <= 100; i++) {
+      channel.send(new byte[] {(byte) i});
+    }
+    channel.close();
+    for (int i = 1; i <= 100; i++) {
+      assertThat(server.nextFrame()).containsExactly((byte) i);
+    }
+    server.awaitClosed();
+  }
+
+  @Test
+  void sendingOnAClosedChannelReturnsFalse() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.close();
+    client.awaitClosed();
+    assertThat(channel.send(new byte[] {1})).isFalse();
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void connectingWhereNothingListensFailsFast() throws Exception {
+    URI nowhere = uriAt(acceptor, new InetSocketAddress(Network.loopback(), Network.freePort()));
+    RecordingFrameHandler handler = new RecordingFrameHandler();
+    long start = System.nanoTime();
+    CompletableFuture<FrameChannel> f = connector.connect(nowhere, handler);
+    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(ConnectException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(handler.closeCount()).isZero();
+  }
+
+  @Test
+  void theConnectTimeoutIsHonoured() throws Exception {
+    try (Network.Blackhole hole = new Network.Blackhole()) {
+      Connector c = provider.newConnector(baseOptions().maxFrameSize(MAX).connectTimeout(Duration.ofMillis(300)).build());
+      cleanup.add(c);
+      RecordingFrameHandler handler = new RecordingFrameHandler();
+      long start = System.nanoTime();
+      CompletableFuture<FrameChannel> f =
+          c.connect(uriAt(acceptor, new InetSocketAddress(Network.loopback(), hole.port())), handler);
+      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(SocketTimeoutException.class);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(250)).isLessThan(Duration.ofSeconds(5));
+      assertThat(handler.closeCount()).isZero();
+    }
+  }
+
+  @Test
+  void cancellingAConnectAbandonsIt() throws Exception {
+    try (Network.Blackhole hole = new Network.Blackhole()) {
+      RecordingFrameHandler handler = new RecordingFrameHandler();
+      CompletableFuture<FrameChannel> f =
+          connector.connect(uriAt(acceptor, new InetSocketAddress(Network.loopback(), hole.port())), handler);
+      assertThat(f.cancel(true)).isTrue();
+      connector.close();
+      assertThat(handler.closeCount()).isZero();
+      assertThat(f).isCancelled();
+    }
+  }
+
+  @Test
+  void stoppingTheServerClosesEveryConnection() throws Exception {
+    List<RecordingFrameHandler> clients = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      RecordingFrameHandler h = new RecordingFrameHandler();
+      connect(h).send(new byte[] {(byte) i});
+      h.nextFrame();
+      clients.add(h);
+    }
+    acceptor.close();
+    for (RecordingFrameHandler h : clients) {
+      h.awaitClosed();
+      assertThat(h.closeCount()).isEqualTo(1);
+    }
+    for (RecordingFrameHandler h : serverHandlers) {
+      assertThat(h.isClosed()).isTrue();
+      assertThat(h.closeCount()).isEqualTo(1);
+    }
+    RecordingFrameHandler late = new RecordingFrameHandler();
+    assertThatThrownBy(() -> connector.connect(acceptor.uri(), late).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
+  void twoHundredConcurrentConnections() throws Exception {
+    int n = 200;
+    List<CompletableFuture<FrameChannel>> futures = new ArrayList<>();
+    List<RecordingFrameHandler> handlers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      RecordingFrameHandler h = new RecordingFrameHandler();
+      handlers.add(h);
+      futures.add(connector.connect(acceptor.uri(), h));
+    }
+    for (int i = 0; i < n; i++) {
+      futures.get(i).get(30, TimeUnit.SECONDS).send(ByteBuffer.allocate(4).putInt(i).array());
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(ByteBuffer.wrap(handlers.get(i).nextFrame()).getInt()).isEqualTo(i);
+    }
+    assertThat(serverHandlers).hasSize(n);
+    for (CompletableFuture<FrameChannel> f : futures) {
+      f.get().close();
+    }
+    for (RecordingFrameHandler h : handlers) {
+      h.awaitClosed();
+      assertThat(h.closeCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anAbruptResetIsDetectedOnBothSides() throws Exception {
+    try (FaultProxy proxy = FaultProxy.start(acceptor.localAddress())) {
+      RecordingFrameHandler client = new RecordingFrameHandler();
+      FrameChannel channel = connect(connector, uriAt(acceptor, proxy.address()), client);
+      channel.send(new byte[] {9});
+      assertThat(client.nextFrame()).containsExactly(9);
+      RecordingFrameHandler server = serverHandler(0);
+      proxy.reset();
+      assertThat(client.awaitClosed()).as("client sees the reset as an error").isNotNull();
+      assertThat(server.awaitClosed()).as("server sees the reset as an error").isNotNull();
+      assertThat(client.closeCount()).isEqualTo(1);
+      assertThat(server.closeCount()).isEqualTo(1);
+      assertThat(channel.send(new byte[] {1})).isFalse();
+    }
+  }
+
+  @Test
+  void aHandlerThatThrowsClosesItsChannelWithThatCause() throws Exception {
+    IllegalStateException bug = new IllegalStateException("handler bug");
+    AtomicReference<FrameChannel> seen = new AtomicReference<>();
+    RecordingFrameHandler client = new RecordingFrameHandler((c, f) -> {
+      seen.set(c);
+      throw bug;
+    });
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {1});
+    assertThat(client.awaitClosed()).isSameAs(bug);
+    assertThat(seen.get()).isSameAs(channel);
+    assertThat(serverHandler(0).awaitClosed()).isNull();
+  }
+
+  @Test
+  void badUrisAndClosedConnectorsAreRefusedClearly() {
+    assertThatThrownBy(() -> connector.connect(URI.create("nope://127.0.0.1:1"), new RecordingFrameHandler()))
+        .isInstanceOf(IllegalArgumentException.class);
+    connector.close();
+    assertThatThrownBy(() -> connector.connect(acceptor.uri(), new RecordingFrameHandler()))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void theBoundUriCarriesTheRealPort() {
+    assertThat(acceptor.uri().getScheme()).isEqualTo(listenUri().getScheme());
+    assertThat(acceptor.uri().getPort()).isPositive().isEqualTo(acceptor.localAddress().getPort());
+  }
+
+  @Test
+  void closingConnectorAndAcceptorLeavesNoThreadBehind() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    connect(client).send(new byte[] {1});
+    client.nextFrame();
+    connector.close();
+    acceptor.close();
+    Set<Thread> leaked = liveThreads();
+    leaked.removeAll(threadsBefore);
+    for (Thread t : leaked) {
+      t.join(5_000);
+    }
+    leaked.removeIf(t -> !t.isAlive() || t.getName().startsWith("junit-"));
+    assertThat(leaked).as("threads still alive after close").isEmpty();
+  }
+
+  private static Set<Thread> liveThreads() {
+    Map<Thread, StackTraceElement[]> all = Thread.getAllStackTraces();
+    Set<Thread> live = new HashSet<>();
+    for (Thread t : all.keySet()) {
+      if (t.isAlive()) {
+        live.add(t);
+      }
+    }
+    return live;
+  }
+
+}

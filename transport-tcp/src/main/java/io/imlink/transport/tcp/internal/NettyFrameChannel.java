@@ -1,0 +1,217 @@
+package io.imlink.transport.tcp.internal;
+
+import io.imlink.api.spi.AcceptHandler;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One TCP connection as a {@link FrameChannel}, and the last handler of its pipeline.
+ *
+ * <p>Sends from any thread go through a queue drained on the event loop, one flush per drain: a
+ * burst of frames from many threads costs one system call, and frames from one thread keep their
+ * order. {@link FrameHandler#onClosed} is reported once, from {@code channelInactive}, with the
+ * first error seen (if any).
+ */
+final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements FrameChannel {
+  private static final System.Logger log = System.getLogger(NettyFrameChannel.class.getName());
+
+  private final Channel channel;
+  private final int maxFrameSize;
+  private final AcceptHandler acceptHandler; // server side only
+  private volatile FrameHandler handler; // fixed before the first event
+  private volatile Throwable cause;
+  private volatile boolean abandoned;
+  private final Queue<byte[]> outbound = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicBoolean closeReported = new AtomicBoolean();
+  private final Runnable drain = this::drain;
+  private volatile SocketAddress remoteAddress;
+  private volatile SocketAddress localAddress;
+
+  /** A client channel: its handler is known up front. */
+  NettyFrameChannel(Channel channel, int maxFrameSize, FrameHandler handler) {
+    this.channel = channel;
+    this.maxFrameSize = maxFrameSize;
+    this.handler = handler;
+    this.acceptHandler = null;
+  }
+
+  /** A server channel: its handler comes from {@code acceptHandler} once the channel is active. */
+  NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler) {
+    this.channel = channel;
+    this.maxFrameSize = maxFrameSize;
+    this.acceptHandler = acceptHandler;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** A client channel whose connect future was cancelled: close it without telling anyone. */
+  void abandon() {
+    abandoned = true;
+    channel.close();
+  }
+
+  @Override
+  public boolean send(byte[] frame) {
+    if (frame.length > maxFrameSize) {
+      throw new IllegalArgumentException(
+          "frame of " + frame.length + " bytes exceeds the maximum frame size of " + maxFrameSize + " bytes");
+    }
+    if (!channel.isOpen()) {
+      return false;
+    }
+    outbound.add(frame);
+    if (drainScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(drain);
+    }
+    return true;
+  }
+
+  /** On the event loop: writes everything queued, then flushes once. */
+  private void drain() {
+    drainScheduled.set(false);
+    byte[] frame;
+    boolean wrote = false;
+    while ((frame = outbound.poll()) != null) {
+      channel.write(frame, channel.voidPromise());
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (channel.eventLoop().inEventLoop()) {
+      drain();
+      channel.close();
+    } else {
+      channel.eventLoop().execute(() -> {
+        drain();
+        channel.close();
+      });
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel.isActive();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public int maxFrameSize() {
+    return maxFrameSize;
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    SocketAddress a = remoteAddress;
+    return a != null ? a : channel.remoteAddress();
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    SocketAddress a = localAddress;
+    return a != null ? a : channel.localAddress();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    remoteAddress = channel.remoteAddress();
+    localAddress = channel.localAddress();
+    if (acceptHandler != null) {
+      try {
+        FrameHandler h = acceptHandler.onAccepted(this);
+        if (h == null) {
+          throw new IllegalStateException("AcceptHandler returned a null FrameHandler");
+        }
+        handler = h;
+      } catch (RuntimeException | Error e) {
+        log.log(Level.WARNING, "accept handler failed; closing the connection", e);
+        ctx.close();
+        return;
+      }
+    }
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    FrameHandler h = handler;
+    if (h == null || abandoned || cause != null) {
+      return;
+    }
+    try {
+      h.onFrame(this, (byte[]) msg);
+    } catch (RuntimeException | Error e) {
+      fail(ctx, e);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    FrameHandler h = handler;
+    if (h != null && !abandoned) {
+      try {
+        h.onWritabilityChanged(this, channel.isWritable());
+      } catch (RuntimeException | Error e) {
+        fail(ctx, e);
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
+    Throwable real = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
+    fail(ctx, real);
+  }
+
+  private void fail(ChannelHandlerContext ctx, Throwable t) {
+    if (cause == null) {
+      cause = t;
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    reportClosed();
+    ctx.fireChannelInactive();
+  }
+
+  private void reportClosed() {
+    FrameHandler h = handler;
+    if (h == null || abandoned || !closeReported.compareAndSet(false, true)) {
+      return;
+    }
+    outbound.clear();
+    try {
+      h.onClosed(this, cause);
+    } catch (RuntimeException | Error e) {
+      log.log(Level.WARNING, "FrameHandler.onClosed threw; ignored", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "tcp[" + localAddress() + " -> " + remoteAddress() + "]";
+  }
+}

@@ -1,0 +1,17 @@
+package io.imlink.transport.tcp;
+
+import io.imlink.api.spi.TransportProvider;
+import io.imlink.tck.TransportContract;
+import java.net.URI;
+
+class TcpTransportContractTest extends TransportContract {
+  @Override
+  protected TransportProvider provider() {
+    return new TcpTransportProvider();
+  }
+
+  @Override
+  protected URI listenUri() {
+    return URI.create("tcp://127.0.0.1:0");
+  }
+}
