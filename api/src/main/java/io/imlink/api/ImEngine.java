@@ -1,16 +1,15 @@
 package io.imlink.api;
 
 import io.imlink.api.spi.EngineFactory;
+import io.imlink.api.spi.ServiceProviders;
 import io.imlink.api.spi.TransportOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -298,30 +297,13 @@ public interface ImEngine extends AutoCloseable {
     }
 
     private static EngineFactory findFactory(ClassLoader loader) {
-      EngineFactory best = null;
-      List<String> failures = new ArrayList<>();
-      Iterator<EngineFactory> it = ServiceLoader.load(EngineFactory.class, loader).iterator();
-      while (true) {
-        EngineFactory next;
-        try {
-          if (!it.hasNext()) {
-            break;
-          }
-          next = it.next();
-        } catch (ServiceConfigurationError e) {
-          failures.add(e.getMessage());
-          continue;
-        }
-        if (best == null || next.priority() > best.priority()) {
-          best = next;
-        }
-      }
-      if (best == null) {
+      List<EngineFactory> found =
+          ServiceProviders.load(EngineFactory.class, loader, f -> true, EngineFactory::priority);
+      if (found.isEmpty()) {
         throw new IllegalStateException(
-            "no imlink engine implementation on the class path: add io.imlink:imlink-core"
-                + (failures.isEmpty() ? "" : " (providers that failed to load: " + failures + ")"));
+            "no imlink engine implementation on the class path: add io.imlink:imlink-core");
       }
-      return best;
+      return found.get(0);
     }
   }
 }

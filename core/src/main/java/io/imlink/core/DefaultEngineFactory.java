@@ -6,13 +6,12 @@ import com.google.inject.Stage;
 import io.imlink.api.EngineConfig;
 import io.imlink.api.ImEngine;
 import io.imlink.api.spi.EngineFactory;
+import io.imlink.api.spi.ServiceProviders;
 import io.imlink.api.spi.StorageProvider;
 import io.imlink.api.spi.TransportProvider;
 import io.imlink.core.internal.DefaultImEngine;
 import io.imlink.core.internal.EngineModule;
 import io.imlink.core.internal.EngineThreads;
-import io.imlink.core.internal.ProviderDiscovery;
-import io.imlink.core.internal.TransportHints;
 import io.imlink.core.storage.MemoryStorageProvider;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -41,7 +40,7 @@ public final class DefaultEngineFactory implements EngineFactory {
 
     Map<String, TransportProvider> transports = new LinkedHashMap<>();
     for (TransportProvider p :
-        ProviderDiscovery.load(
+        ServiceProviders.load(
             TransportProvider.class, loader, TransportProvider::isAvailable, TransportProvider::priority)) {
       for (String scheme : p.schemes()) {
         transports.putIfAbsent(scheme.toLowerCase(Locale.ROOT), p);
@@ -49,13 +48,13 @@ public final class DefaultEngineFactory implements EngineFactory {
     }
     for (URI server : config.servers()) {
       if (!transports.containsKey(server.getScheme())) {
-        throw new IllegalStateException(TransportHints.missing(server.getScheme(), transports.keySet()));
+        throw new IllegalStateException(ServiceProviders.noTransportFor(server.getScheme(), transports.keySet()));
       }
     }
 
     Map<String, StorageProvider> storage = new LinkedHashMap<>();
     for (StorageProvider p :
-        ProviderDiscovery.load(
+        ServiceProviders.load(
             StorageProvider.class, loader, StorageProvider::isAvailable, StorageProvider::priority)) {
       storage.putIfAbsent(p.name(), p);
     }

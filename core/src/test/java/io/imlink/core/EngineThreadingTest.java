@@ -6,6 +6,9 @@ import io.imlink.api.ConnectionStatus;
 import io.imlink.api.ImEngine;
 import io.imlink.api.spi.StorageProvider;
 import io.imlink.api.spi.TransportProvider;
+import io.imlink.protocol.TokenClaims;
+import io.imlink.protocol.Tokens;
+import java.time.Instant;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The engine's threading contract: where callbacks run, in what order, and what close() frees. */
 class EngineThreadingTest {
+  static final String TOKEN =
+      Tokens.sign(new TokenClaims("app", "alice", Instant.parse("2026-11-26T00:00:00Z"), null), "app-secret");
+
   @TempDir Path tmp;
 
   private ImEngine.Builder builder() {
@@ -52,7 +58,7 @@ class EngineThreadingTest {
             threads.add(Thread.currentThread().getName());
             seen.countDown();
           });
-      assertThat(engine.connect("token", 0)).isZero();
+      assertThat(engine.connect(TOKEN, 0)).isZero();
       assertThat(seen.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(threads.get(0))
           .startsWith("imlink-callbacks-")
@@ -79,7 +85,7 @@ class EngineThreadingTest {
             inFlight.decrementAndGet();
           });
       for (int i = 0; i < 200; i++) {
-        assertThat(engine.connect("token", 0)).isZero();
+        assertThat(engine.connect(TOKEN, 0)).isZero();
         assertThat(engine.disconnect()).isZero();
       }
       engine.close();
@@ -109,7 +115,7 @@ class EngineThreadingTest {
             seen.add(status);
             done.countDown();
           });
-      engine.connect("token", 0);
+      engine.connect(TOKEN, 0);
       engine.disconnect();
       assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(seen).containsExactly(ConnectionStatus.CONNECTING, ConnectionStatus.SIGN_OUT);
@@ -121,10 +127,10 @@ class EngineThreadingTest {
     ImEngine engine = builder().build();
     assertThat(engine.connect(null, 0)).isEqualTo(33003);
     assertThat(engine.connect("  ", 5)).isEqualTo(33003);
-    assertThat(engine.connect("token", 5)).isZero();
-    assertThat(engine.connect("token", 5)).isEqualTo(34001);
+    assertThat(engine.connect(TOKEN, 5)).isZero();
+    assertThat(engine.connect(TOKEN, 5)).isEqualTo(34001);
     engine.close();
-    assertThat(engine.connect("token", 5)).isEqualTo(33001);
+    assertThat(engine.connect(TOKEN, 5)).isEqualTo(33001);
     assertThat(engine.disconnect()).isEqualTo(33001);
   }
 
@@ -134,7 +140,7 @@ class EngineThreadingTest {
     ImEngine engine = builder().build();
     CountDownLatch seen = new CountDownLatch(1);
     engine.addConnectionStatusListener((s, r) -> seen.countDown());
-    engine.connect("token", 0);
+    engine.connect(TOKEN, 0);
     assertThat(seen.await(5, TimeUnit.SECONDS)).isTrue();
     Set<Thread> mine = imlinkThreads();
     mine.removeAll(before);
@@ -158,7 +164,7 @@ class EngineThreadingTest {
         });
     Set<Thread> mine = imlinkThreads();
     mine.removeAll(before);
-    engine.connect("token", 0);
+    engine.connect(TOKEN, 0);
     assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
     for (Thread t : mine) {
       t.join(5_000);

@@ -117,6 +117,19 @@ public final class TestProviders {
     }
   }
 
+  /** A storage backend whose stores never open, as with a corrupt or unwritable database. */
+  public static final class BrokenStorage implements StorageProvider {
+    @Override
+    public String name() {
+      return "broken";
+    }
+
+    @Override
+    public MessageStore open(StoreLocation location) throws IOException {
+      throw new IOException("database disk image is malformed");
+    }
+  }
+
   /** A storage backend named "disk" that delegates to an in-memory store. */
   public static final class DiskStorage implements StorageProvider {
     private final MemoryStorageProvider memory = new MemoryStorageProvider();

@@ -19,6 +19,16 @@ public final class Network {
     return InetAddress.getLoopbackAddress();
   }
 
+  /** {@code uri} with its host and port replaced by {@code address} (scheme and path kept). */
+  public static java.net.URI withAddress(java.net.URI uri, InetSocketAddress address) {
+    try {
+      return new java.net.URI(
+          uri.getScheme(), null, address.getHostString(), address.getPort(), uri.getPath(), null, null);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
   /** A port on loopback where nothing listens (bound, then released). */
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, loopback())) {

@@ -14,7 +14,6 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,12 +58,7 @@ public abstract class TransportContract {
 
   /** The client URI reaching {@code address} for a server bound at {@code acceptor}. */
   protected URI uriAt(Acceptor acceptor, InetSocketAddress address) {
-    URI u = acceptor.uri();
-    try {
-      return new URI(u.getScheme(), null, address.getHostString(), address.getPort(), u.getPath(), null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(e);
-    }
+    return Network.withAddress(acceptor.uri(), address);
   }
 
   protected TransportProvider provider;

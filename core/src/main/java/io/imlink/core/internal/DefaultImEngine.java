@@ -1,5 +1,6 @@
 package io.imlink.core.internal;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.imlink.api.ConnectionStatus;
 import io.imlink.api.ConnectionStatusListener;
 import io.imlink.api.EngineConfig;
@@ -7,50 +8,109 @@ import io.imlink.api.ErrorCode;
 import io.imlink.api.ImEngine;
 import io.imlink.api.OnConnectedListener;
 import io.imlink.api.OnDatabaseOpenedListener;
+import io.imlink.api.ReconnectPolicy;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.MessageStore;
 import io.imlink.api.spi.StorageProvider;
+import io.imlink.api.spi.StoreLocation;
+import io.imlink.api.spi.TransportProvider;
+import io.imlink.core.storage.MemoryStorageProvider;
+import io.imlink.protocol.Frames;
+import io.imlink.protocol.InvalidTokenException;
+import io.imlink.protocol.Tokens;
+import io.imlink.protocol.v1.ConnectAck;
+import io.imlink.protocol.v1.ConnectRequest;
+import io.imlink.protocol.v1.DeviceClass;
+import io.imlink.protocol.v1.Disconnect;
+import io.imlink.protocol.v1.Frame;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine. All state changes happen on the engine's loop ({@link EngineThreads#loop()}); public
- * methods only check arguments, flip the accepted/closed flags under a lock and hand work to the
- * loop. Callbacks go to the serialised callback executor.
+ * The engine. Every state change happens on the engine's loop ({@link EngineThreads#loop()}), one
+ * task at a time, so the state below needs no locks; public methods only check arguments, flip the
+ * accepted/closed flags under {@link #lock} and hand work to the loop. Transport events arrive on
+ * I/O threads and are handed to the loop too, tagged with the attempt they belong to so that late
+ * events of an abandoned attempt are ignored. Callbacks go to the serialised callback executor.
+ *
+ * <p>One accepted {@code connect} starts a {@link Session}: read the user id from the token, open
+ * the user's store ({@code onDatabaseOpened}), then attempt cycles over the configured servers until
+ * connected, a final refusal, the call's timeout, or {@code disconnect}. Exactly one {@code
+ * onConnected} reports the outcome. Once connected, a lost connection is re-established by the
+ * same machinery ({@code SUSPEND → CONNECTING → CONNECTED}) until a final reason.
  */
 public final class DefaultImEngine implements ImEngine {
   private static final Logger log = LoggerFactory.getLogger(DefaultImEngine.class);
+  private static final String SDK_VERSION = "imlink-java/0.1.0";
 
   private final EngineConfig config;
   private final EngineThreads threads;
   private final Transports transports;
   private final StorageProvider storage;
+  private final Clock clock;
+  private final ReconnectPolicy reconnectPolicy;
+  private final RandomGenerator random;
+  private final ScheduledExecutorService timers;
 
-  private final CopyOnWriteArraySet<ConnectionStatusListener> statusListeners =
-      new CopyOnWriteArraySet<>();
+  private final CopyOnWriteArraySet<ConnectionStatusListener> statusListeners = new CopyOnWriteArraySet<>();
   private volatile OnDatabaseOpenedListener onDatabaseOpened;
   private volatile OnConnectedListener onConnected;
   private volatile ConnectionStatus status = ConnectionStatus.UNCONNECTED;
 
   private final Object lock = new Object();
   private boolean closed; // guarded by lock
-  private boolean active; // a connect was accepted and has not ended; guarded by lock
+  private boolean active; // a connect was accepted and its session has not ended; guarded by lock
+  private long generation; // counts accepted connects and disconnects; guarded by lock
+
+  // Loop-confined state.
+  private Session session;
+  private MessageStore store;
+  private String storeUserId;
 
   @Inject
   DefaultImEngine(
-      EngineConfig config, EngineThreads threads, Transports transports, StorageProvider storage) {
+      EngineConfig config,
+      EngineThreads threads,
+      Transports transports,
+      StorageProvider storage,
+      Clock clock,
+      ReconnectPolicy reconnectPolicy,
+      RandomGenerator random) {
     this.config = config;
     this.threads = threads;
     this.transports = transports;
     this.storage = storage;
+    this.clock = clock;
+    this.reconnectPolicy = reconnectPolicy;
+    this.random = random;
+    this.timers = threads.timers();
     log.debug("engine built: {} with storage '{}'", config, storage.name());
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public API: argument checks and hand-off to the loop.
 
   @Override
   public int connect(String token, int timeout) {
     if (token == null || token.isBlank()) {
       return ErrorCode.INVALID_PARAMETER.code();
     }
+    long gen;
     synchronized (lock) {
       if (closed) {
         return ErrorCode.CLIENT_NOT_INIT.code();
@@ -59,8 +119,10 @@ public final class DefaultImEngine implements ImEngine {
         return ErrorCode.CONNECTION_EXIST.code();
       }
       active = true;
+      gen = ++generation;
     }
-    threads.loop().execute(() -> setStatus(ConnectionStatus.CONNECTING, 0));
+    Duration limit = timeout > 0 ? Duration.ofSeconds(timeout) : null;
+    threads.loop().execute(() -> begin(gen, token.strip(), limit));
     return 0;
   }
 
@@ -70,9 +132,11 @@ public final class DefaultImEngine implements ImEngine {
       if (closed) {
         return ErrorCode.CLIENT_NOT_INIT.code();
       }
+      // The engine may be connected again as soon as this returns; the loop signs out first.
       active = false;
+      generation++;
     }
-    threads.loop().execute(() -> setStatus(ConnectionStatus.SIGN_OUT, 0));
+    threads.loop().execute(() -> signOut(true));
     return 0;
   }
 
@@ -104,7 +168,7 @@ public final class DefaultImEngine implements ImEngine {
   }
 
   /** The transport serving {@code server}'s scheme (for diagnostics and tests). */
-  public io.imlink.api.spi.TransportProvider transportFor(java.net.URI server) {
+  public TransportProvider transportFor(URI server) {
     return transports.provider(server);
   }
 
@@ -113,43 +177,491 @@ public final class DefaultImEngine implements ImEngine {
     return storage.name();
   }
 
-  /** Runs on the loop. */
-  private void setStatus(ConnectionStatus next, int reason) {
-    if (status == next) {
-      return;
-    }
-    status = next;
-    log.debug("status {} (reason {})", next, ErrorCode.describe(reason));
-    threads
-        .callbacks()
-        .execute(
-            () -> {
-              for (ConnectionStatusListener l : statusListeners) {
-                try {
-                  l.onConnectionStatusChanged(next, reason);
-                } catch (RuntimeException e) {
-                  log.error("a connection status listener threw; ignored", e);
-                }
-              }
-            });
-  }
-
   @Override
   public void close() {
-    boolean wasActive;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      wasActive = active;
-      active = false;
     }
-    if (wasActive) {
-      threads.loop().execute(() -> setStatus(ConnectionStatus.SIGN_OUT, 0));
-    }
-    // Let the loop finish what it queued, then the callbacks, then stop the threads.
-    threads.loop().execute(transports::close);
+    threads.loop().execute(() -> {
+      signOut(false);
+      closeStore();
+      transports.close();
+    });
+    // Stops the loop once the task above has run, then the callbacks once they are delivered.
     threads.shutdown();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Callbacks: always on the callback executor, in order, exceptions contained.
+
+  private void fireDatabaseOpened(int code) {
+    threads.callbacks().execute(() -> {
+      OnDatabaseOpenedListener l = onDatabaseOpened;
+      if (l != null) {
+        try {
+          l.onDatabaseOpened(code);
+        } catch (RuntimeException e) {
+          log.error("onDatabaseOpened listener threw; ignored", e);
+        }
+      }
+    });
+  }
+
+  private void fireConnected(int code, String userId) {
+    String id = userId == null ? "" : userId;
+    threads.callbacks().execute(() -> {
+      OnConnectedListener l = onConnected;
+      if (l != null) {
+        try {
+          l.onConnected(code, id);
+        } catch (RuntimeException e) {
+          log.error("onConnected listener threw; ignored", e);
+        }
+      }
+    });
+  }
+
+  /** Runs on the loop. Reports a change (or the same status with a new reason) to every listener. */
+  private void setStatus(ConnectionStatus next, int reason) {
+    if (status == next && (next == ConnectionStatus.CONNECTING || next == ConnectionStatus.CONNECTED)) {
+      return;
+    }
+    status = next;
+    log.debug("status {} ({})", next, ErrorCode.describe(reason));
+    threads.callbacks().execute(() -> {
+      for (ConnectionStatusListener l : statusListeners) {
+        try {
+          l.onConnectionStatusChanged(next, reason);
+        } catch (RuntimeException e) {
+          log.error("a connection status listener threw; ignored", e);
+        }
+      }
+    });
+  }
+
+  static ConnectionStatus statusForFinal(int code) {
+    return switch (ErrorCode.find(code).orElse(ErrorCode.CHANNEL_INVALID)) {
+      case CONN_TOKEN_INCORRECT, CONN_TOKEN_EXPIRE -> ConnectionStatus.TOKEN_INCORRECT;
+      case CONN_USER_BLOCKED -> ConnectionStatus.CONN_USER_BLOCKED;
+      case DISCONN_KICK, CONN_OTHER_DEVICE_LOGIN -> ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT;
+      case CONNECT_TIMEOUT -> ConnectionStatus.TIMEOUT;
+      default -> ConnectionStatus.UNCONNECTED;
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The session: everything below runs on the loop.
+
+  /** One accepted connect call, from acceptance to its end. */
+  private final class Session {
+    final long generation;
+    final String token;
+    final String userId;
+    /** Whether onConnected has fired for this call. */
+    boolean reported;
+    /** Whether a connection was ever established in this session (later ones are reconnects). */
+    boolean everConnected;
+    long firstLoginTimeMs;
+    /** Failed attempt cycles since the last success; drives the reconnect policy. */
+    int failedCycles;
+    Attempt attempt;
+    ScheduledFuture<?> retryTimer;
+    ScheduledFuture<?> deadlineTimer;
+
+    Session(long generation, String token, String userId) {
+      this.generation = generation;
+      this.token = token;
+      this.userId = userId;
+    }
+  }
+
+  /** One try of one server: transport connect, ConnectRequest, ConnectAck, then the live link. */
+  private final class Attempt implements FrameHandler {
+    final Session session;
+    final int serverIndex;
+    final URI server;
+    CompletableFuture<FrameChannel> connecting;
+    FrameChannel channel;
+    ScheduledFuture<?> ackTimer;
+    boolean established;
+    /** The reason the server gave in a Disconnect frame, reported when the channel closes. */
+    int disconnectCode;
+
+    Attempt(Session session, int serverIndex) {
+      this.session = session;
+      this.serverIndex = serverIndex;
+      this.server = config.servers().get(serverIndex);
+    }
+
+    boolean isCurrent() {
+      return DefaultImEngine.this.session == session && session.attempt == this;
+    }
+
+    // FrameHandler: called on an I/O thread; everything is handed to the loop.
+    @Override
+    public void onFrame(FrameChannel ch, byte[] frame) {
+      post(() -> onServerFrame(this, frame));
+    }
+
+    @Override
+    public void onClosed(FrameChannel ch, Throwable cause) {
+      post(() -> onChannelClosed(this, cause));
+    }
+
+    void cancelTimers() {
+      if (ackTimer != null) {
+        ackTimer.cancel(false);
+        ackTimer = null;
+      }
+    }
+
+    /** Abandons this attempt: whatever it opened is closed, and its late events are ignored. */
+    void abandon() {
+      cancelTimers();
+      if (connecting != null) {
+        connecting.cancel(false);
+      }
+      if (channel != null) {
+        channel.close();
+      }
+    }
+  }
+
+  /** Hands work from an I/O or timer thread to the loop (dropped once the loop has stopped). */
+  private void post(Runnable task) {
+    threads.loop().execute(task);
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+    return timers.schedule(() -> post(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void begin(long generation, String token, Duration timeout) {
+    String userId;
+    try {
+      userId = Tokens.peek(token).userId();
+    } catch (InvalidTokenException e) {
+      log.info("connect refused locally: {}", e.getMessage());
+      // Not even a token: it can never succeed, so it is final, with the code apps handle for tokens.
+      Session s = new Session(generation, token, "");
+      session = s;
+      setStatus(ConnectionStatus.CONNECTING, 0);
+      finish(s, ErrorCode.CONN_TOKEN_INCORRECT.code());
+      return;
+    }
+    Session s = new Session(generation, token, userId);
+    session = s;
+    fireDatabaseOpened(openStore(userId));
+    setStatus(ConnectionStatus.CONNECTING, 0);
+    if (timeout != null) {
+      s.deadlineTimer = schedule(() -> onDeadline(s), timeout);
+    }
+    startCycle(s);
+  }
+
+  /** Opens the user's store (reusing it if already open for the same user); returns the code to report. */
+  private int openStore(String userId) {
+    if (store != null && userId.equals(storeUserId)) {
+      return 0;
+    }
+    closeStore();
+    StoreLocation location = new StoreLocation(config.appKey(), userId, config.dataDirectory());
+    try {
+      store = storage.open(location);
+      storeUserId = userId;
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      log.error("cannot open the '{}' store of user {}; using an in-memory store for this session",
+          storage.name(), userId, e);
+      store = new MemoryStorageProvider().open(location);
+      storeUserId = userId;
+      return ErrorCode.DATABASE_ERROR.code();
+    }
+  }
+
+  private void closeStore() {
+    if (store != null) {
+      try {
+        store.close();
+      } catch (IOException | RuntimeException e) {
+        log.warn("closing the store failed", e);
+      }
+      store = null;
+      storeUserId = null;
+    }
+  }
+
+  /** Starts a cycle over the configured servers, from the first. */
+  private void startCycle(Session s) {
+    s.retryTimer = null;
+    if (s.everConnected) {
+      setStatus(ConnectionStatus.CONNECTING, 0);
+    }
+    tryServer(s, 0);
+  }
+
+  private void tryServer(Session s, int index) {
+    Attempt a = new Attempt(s, index);
+    s.attempt = a;
+    CompletableFuture<FrameChannel> f;
+    try {
+      f = transports.connector(a.server).connect(a.server, a);
+    } catch (RuntimeException e) {
+      log.warn("transport for {} failed to start a connect", a.server, e);
+      attemptFailed(a, ErrorCode.SOCKET_NOT_CONNECTED.code());
+      return;
+    }
+    a.connecting = f;
+    f.whenComplete((channel, error) -> post(() -> onTransportResult(a, channel, error)));
+  }
+
+  private void onTransportResult(Attempt a, FrameChannel channel, Throwable error) {
+    if (!a.isCurrent()) {
+      if (channel != null) {
+        channel.close();
+      }
+      return;
+    }
+    a.connecting = null;
+    if (error != null) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      log.debug("connecting to {} failed: {}", a.server, cause.toString());
+      int code = cause instanceof UnknownHostException || cause instanceof NoRouteToHostException
+          ? ErrorCode.NETWORK_UNAVAILABLE.code()
+          : ErrorCode.SOCKET_NOT_CONNECTED.code();
+      attemptFailed(a, code);
+      return;
+    }
+    a.channel = channel;
+    Session s = a.session;
+    ConnectRequest.Builder request = ConnectRequest.newBuilder()
+        .setProtocolVersion(Frames.PROTOCOL_VERSION)
+        .setAppKey(config.appKey())
+        .setToken(s.token)
+        .setSdkVersion(SDK_VERSION)
+        .setDeviceId(config.deviceId())
+        .setDeviceClass(deviceClass())
+        .setReconnect(s.everConnected)
+        .setFirstLoginTimeMs(s.everConnected ? s.firstLoginTimeMs : 0);
+    channel.send(Frames.encode(Frame.newBuilder().setConnectRequest(request).build()));
+    a.ackTimer = schedule(() -> {
+      if (a.isCurrent() && !a.established) {
+        log.debug("no ConnectAck from {} within {}", a.server, config.ackTimeout());
+        attemptFailed(a, ErrorCode.CONN_ACK_TIMEOUT.code());
+      }
+    }, config.ackTimeout());
+  }
+
+  private DeviceClass deviceClass() {
+    return switch (config.deviceClass()) {
+      case MOBILE -> DeviceClass.DEVICE_CLASS_MOBILE;
+      case DESKTOP -> DeviceClass.DEVICE_CLASS_DESKTOP;
+      case WEB -> DeviceClass.DEVICE_CLASS_WEB;
+    };
+  }
+
+  private void onServerFrame(Attempt a, byte[] bytes) {
+    if (!a.isCurrent()) {
+      return;
+    }
+    Frame frame;
+    try {
+      frame = Frames.decode(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      log.warn("undecodable frame from {}; dropping the connection", a.server);
+      linkFailed(a, ErrorCode.CHANNEL_INVALID.code());
+      return;
+    }
+    switch (frame.getBodyCase()) {
+      case CONNECT_ACK -> onConnectAck(a, frame.getConnectAck());
+      case DISCONNECT -> onDisconnectFrame(a, frame.getDisconnect());
+      default -> {
+        // Pong and later bodies: nothing to do in this version.
+      }
+    }
+  }
+
+  private void onConnectAck(Attempt a, ConnectAck ack) {
+    if (a.established) {
+      return; // a second ack is meaningless
+    }
+    a.cancelTimers();
+    Session s = a.session;
+    int code = ack.getCode();
+    if (code == 0) {
+      a.established = true;
+      s.failedCycles = 0;
+      if (!s.everConnected) {
+        s.everConnected = true;
+        s.firstLoginTimeMs = ack.getServerTimeMs();
+      }
+      if (s.deadlineTimer != null) {
+        s.deadlineTimer.cancel(false); // the timeout bounds the first connect only
+        s.deadlineTimer = null;
+      }
+      log.info("connected to {} as {} (session {})", a.server, ack.getUserId(), ack.getSessionId());
+      if (!s.reported) {
+        s.reported = true;
+        fireConnected(0, ack.getUserId().isEmpty() ? s.userId : ack.getUserId());
+      }
+      setStatus(ConnectionStatus.CONNECTED, 0);
+      return;
+    }
+    log.info("{} refused the connection: {} {}", a.server, ErrorCode.describe(code), ack.getReason());
+    if (isRetryable(code)) {
+      attemptFailed(a, code, Duration.ofMillis(ack.getRetryAfterMs()));
+    } else {
+      finish(s, code);
+    }
+  }
+
+  private void onDisconnectFrame(Attempt a, Disconnect d) {
+    log.info("{} ended the session: {} {}", a.server, ErrorCode.describe(d.getCode()), d.getReason());
+    if (d.getCode() != 0 && !isRetryable(d.getCode())) {
+      finish(a.session, d.getCode());
+    } else {
+      a.disconnectCode = d.getCode() == 0 ? ErrorCode.SOCKET_DISCONNECTED.code() : d.getCode();
+      linkFailed(a, a.disconnectCode);
+    }
+  }
+
+  private void onChannelClosed(Attempt a, Throwable cause) {
+    if (!a.isCurrent()) {
+      return;
+    }
+    a.channel = null;
+    int code = a.disconnectCode != 0 ? a.disconnectCode : ErrorCode.SOCKET_DISCONNECTED.code();
+    log.debug("connection to {} closed ({}): {}", a.server, ErrorCode.describe(code), cause == null ? "orderly" : cause.toString());
+    linkFailed(a, code);
+  }
+
+  private static boolean isRetryable(int code) {
+    return ErrorCode.find(code).map(ErrorCode::retryable).orElse(false);
+  }
+
+  /** The attempt's link failed: a drop of a live connection, or a failed handshake. */
+  private void linkFailed(Attempt a, int code) {
+    if (a.established) {
+      connectionLost(a, code);
+    } else {
+      attemptFailed(a, code);
+    }
+  }
+
+  /** A live connection was lost: report SUSPEND and reconnect. */
+  private void connectionLost(Attempt a, int code) {
+    Session s = a.session;
+    a.abandon();
+    s.attempt = null;
+    log.info("connection to {} lost ({}); reconnecting", a.server, ErrorCode.describe(code));
+    setStatus(ConnectionStatus.SUSPEND, code);
+    scheduleRetry(s, code, Duration.ZERO);
+  }
+
+  private void attemptFailed(Attempt a, int code) {
+    attemptFailed(a, code, Duration.ZERO);
+  }
+
+  /** The attempt failed before the connection was established: next server, or a later cycle. */
+  private void attemptFailed(Attempt a, int code, Duration retryAfter) {
+    Session s = a.session;
+    a.abandon();
+    s.attempt = null;
+    if (a.serverIndex + 1 < config.servers().size() && retryAfter.isZero()) {
+      tryServer(s, a.serverIndex + 1);
+      return;
+    }
+    if (s.everConnected) {
+      setStatus(ConnectionStatus.SUSPEND, code);
+    }
+    scheduleRetry(s, code, retryAfter);
+  }
+
+  private void scheduleRetry(Session s, int code, Duration atLeast) {
+    s.failedCycles++;
+    Duration delay = reconnectPolicy.delayBeforeAttempt(s.failedCycles, random);
+    if (delay.compareTo(atLeast) < 0) {
+      delay = atLeast;
+    }
+    log.debug("attempt cycle failed ({}); retry #{} in {}", ErrorCode.describe(code), s.failedCycles, delay);
+    s.retryTimer = schedule(() -> {
+      if (session == s && s.attempt == null) {
+        startCycle(s);
+      }
+    }, delay);
+  }
+
+  /** The call's timeout ran out before a first connection: report 34006 and stop for good. */
+  private void onDeadline(Session s) {
+    if (session != s || s.reported) {
+      return;
+    }
+    log.info("connect timeout ran out; giving up");
+    finish(s, ErrorCode.CONNECT_TIMEOUT.code());
+  }
+
+  /** Ends the session with a final code: reports it (once), stops every attempt and timer. */
+  private void finish(Session s, int code) {
+    stop(s);
+    if (!s.reported) {
+      s.reported = true;
+      fireConnected(code, "");
+    }
+    setStatus(statusForFinal(code), code);
+    endSession(s);
+  }
+
+  /** Stops the session's attempt and timers. */
+  private void stop(Session s) {
+    if (s.attempt != null) {
+      s.attempt.abandon();
+      s.attempt = null;
+    }
+    if (s.retryTimer != null) {
+      s.retryTimer.cancel(false);
+      s.retryTimer = null;
+    }
+    if (s.deadlineTimer != null) {
+      s.deadlineTimer.cancel(false);
+      s.deadlineTimer = null;
+    }
+  }
+
+  /** Forgets the session; the engine accepts a connect again unless one was accepted meanwhile. */
+  private void endSession(Session s) {
+    session = null;
+    synchronized (lock) {
+      if (generation == s.generation) {
+        active = false;
+      }
+    }
+  }
+
+  /** disconnect() or close(): tell the server, stop, report SIGN_OUT. */
+  private void signOut(boolean closeStore) {
+    Session s = session;
+    if (s != null) {
+      Attempt a = s.attempt;
+      if (a != null && a.established && a.channel != null) {
+        a.channel.send(Frames.encode(Frame.newBuilder()
+            .setDisconnect(Disconnect.newBuilder().setCode(0).setReason("sign out"))
+            .build()));
+      }
+      stop(s);
+      if (!s.reported) {
+        s.reported = true;
+        fireConnected(ErrorCode.CHANNEL_INVALID.code(), "");
+      }
+      endSession(s);
+      setStatus(ConnectionStatus.SIGN_OUT, 0);
+    } else if (status.isActive()) {
+      setStatus(ConnectionStatus.SIGN_OUT, 0);
+    }
+    if (closeStore) {
+      closeStore();
+    }
   }
 }

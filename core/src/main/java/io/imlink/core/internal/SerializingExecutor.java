@@ -49,7 +49,7 @@ public final class SerializingExecutor implements Executor {
         delegate.execute(this::drain);
       } catch (RejectedExecutionException e) {
         scheduled.set(false);
-        log.warn("{}: executor rejected work; {} task(s) dropped", name, queue.size());
+        log.debug("{}: executor shut down; {} task(s) dropped", name, queue.size());
         queue.clear();
       }
     }

@@ -1,6 +1,7 @@
 package io.imlink.core.internal;
 
 import io.imlink.api.spi.Connector;
+import io.imlink.api.spi.ServiceProviders;
 import io.imlink.api.spi.TransportOptions;
 import io.imlink.api.spi.TransportProvider;
 import java.net.URI;
@@ -32,7 +33,7 @@ public final class Transports implements AutoCloseable {
   public TransportProvider provider(URI uri) {
     TransportProvider p = byScheme.get(uri.getScheme());
     if (p == null) {
-      throw new IllegalStateException(TransportHints.missing(uri.getScheme(), byScheme.keySet()));
+      throw new IllegalStateException(ServiceProviders.noTransportFor(uri.getScheme(), byScheme.keySet()));
     }
     return p;
   }

@@ -1,0 +1,375 @@
+package io.imlink.server;
+
+import io.imlink.api.ErrorCode;
+import io.imlink.api.spi.Acceptor;
+import io.imlink.api.spi.ServiceProviders;
+import io.imlink.api.spi.TransportOptions;
+import io.imlink.api.spi.TransportProvider;
+import io.imlink.server.internal.HttpApi;
+import io.imlink.server.internal.ServerContext;
+import io.imlink.server.internal.ServerSession;
+import io.imlink.server.internal.ServerState;
+import io.imlink.server.internal.Counters;
+import io.imlink.server.internal.SessionRegistry;
+import io.imlink.server.internal.TokenService;
+import io.imlink.server.internal.UserKey;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference imlink server, embeddable in a JVM (tests, demos) and run standalone by the CLI.
+ *
+ * <pre>{@code
+ * try (ImServer server = ImServer.builder()
+ *     .app("my-app-key", "my-app-secret")
+ *     .listen(URI.create("tcp://127.0.0.1:0"))
+ *     .httpApi(new InetSocketAddress("127.0.0.1", 0))
+ *     .dataDirectory(Path.of("/var/lib/imlink-server"))
+ *     .build()
+ *     .start()) {
+ *   URI tcp = server.listenUris().get(0);   // the real port
+ *   URI api = server.httpApiUri().orElseThrow();
+ * }
+ * }</pre>
+ *
+ * <p>Listeners come from the transport SPI: add the transport artifacts for the schemes listened
+ * on. Tokens are HMAC-SHA256 signed with the app secret. Users, revocations and blocks are kept in
+ * {@code <dataDirectory>/server.db} (SQLite) and survive a restart; without a data directory they
+ * live in memory.
+ *
+ * <p>Thread safety: every method may be called from any thread. {@link #start()} and {@link
+ * #close()} block while sockets bind and close.
+ */
+public final class ImServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ImServer.class);
+
+  private final Builder config;
+  private final List<Acceptor> acceptors = new ArrayList<>();
+  private final List<ExecutorService> owned = new ArrayList<>();
+  private ServerState state;
+  private ServerContext context;
+  private HttpApi httpApi;
+  private boolean started;
+  private boolean closed;
+
+  private ImServer(Builder b) {
+    this.config = b;
+  }
+
+  /** A builder with no apps and no listeners yet. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Opens the state, binds every listener and the HTTP API. Blocks until bound.
+   *
+   * @return this server, started
+   * @throws IOException if the state cannot be opened or an address cannot be bound (everything
+   *     already opened is closed again)
+   * @throws IllegalStateException if no transport serves a listen scheme, naming the artifact to add
+   */
+  public synchronized ImServer start() throws IOException {
+    if (started) {
+      throw new IllegalStateException("server already started");
+    }
+    started = true;
+    Map<String, TransportProvider> transports = new LinkedHashMap<>();
+    for (TransportProvider p : ServiceProviders.load(
+        TransportProvider.class, config.classLoader, TransportProvider::isAvailable, TransportProvider::priority)) {
+      for (String scheme : p.schemes()) {
+        transports.putIfAbsent(scheme.toLowerCase(Locale.ROOT), p);
+      }
+    }
+    for (URI uri : config.listen) {
+      if (!transports.containsKey(uri.getScheme())) {
+        throw new IllegalStateException(ServiceProviders.noTransportFor(uri.getScheme(), transports.keySet()));
+      }
+    }
+    try {
+      state = config.dataDirectory != null ? ServerState.open(config.dataDirectory) : ServerState.inMemory();
+      ScheduledExecutorService scheduler = config.scheduler;
+      if (scheduler == null) {
+        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, daemon("imlink-server-timer"));
+        own.setRemoveOnCancelPolicy(true);
+        owned.add(own);
+        scheduler = own;
+      }
+      context = new ServerContext(
+          new TokenService(config.apps, config.tokenLifetime, config.clock, state),
+          state,
+          new SessionRegistry(),
+          new Counters(),
+          config.clock,
+          scheduler,
+          config.authTimeout,
+          config.heartbeatInterval,
+          new SecureRandom());
+      for (URI uri : config.listen) {
+        Acceptor a = transports.get(uri.getScheme()).bind(uri, config.transportOptions, context::accept);
+        acceptors.add(a);
+        log.info("listening on {}", a.uri());
+      }
+      if (config.httpAddress != null) {
+        ExecutorService http = Executors.newFixedThreadPool(2, daemon("imlink-server-http"));
+        owned.add(http);
+        httpApi = new HttpApi(context, config.httpAddress, http);
+        log.info("HTTP API on {}", httpApi.uri());
+      }
+      return this;
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** The URIs clients connect to, with real ports, in the order configured. */
+  public synchronized List<URI> listenUris() {
+    checkStarted();
+    return acceptors.stream().map(Acceptor::uri).toList();
+  }
+
+  /** The HTTP API's base URI (real port), if one was configured. */
+  public synchronized Optional<URI> httpApiUri() {
+    checkStarted();
+    return Optional.ofNullable(httpApi).map(HttpApi::uri);
+  }
+
+  /** The configured apps: app key → app secret. */
+  public Map<String, String> apps() {
+    return Map.copyOf(config.apps);
+  }
+
+  /** Counters of connections, connect attempts and sessions. */
+  public synchronized ServerStats stats() {
+    checkStarted();
+    return context.stats();
+  }
+
+  /** How many authenticated sessions are live. */
+  public synchronized int sessionCount() {
+    checkStarted();
+    return context.sessions().size();
+  }
+
+  /**
+   * Closes the user's connections abruptly, without telling the clients why — as a network failure
+   * or a server-side drop would. Clients reconnect by themselves.
+   *
+   * @return how many connections were closed
+   */
+  public synchronized int dropConnections(String appKey, String userId) {
+    checkStarted();
+    List<ServerSession> sessions = context.sessions().sessions(new UserKey(appKey, userId));
+    for (ServerSession s : sessions) {
+      s.channel().close();
+    }
+    return sessions.size();
+  }
+
+  private void checkStarted() {
+    if (!started || context == null) {
+      throw new IllegalStateException("server not started: call start() first");
+    }
+  }
+
+  /**
+   * Tells every client the server is going away (31003), closes every connection, the listeners, the
+   * HTTP API and the state, and stops the server's threads. Blocks until done. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (context != null) {
+      for (ServerSession s : context.sessions().all()) {
+        s.disconnect(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "server shutting down");
+      }
+    }
+    for (Acceptor a : acceptors) {
+      a.close();
+    }
+    if (httpApi != null) {
+      httpApi.close();
+    }
+    for (ExecutorService e : owned) {
+      e.shutdownNow();
+    }
+    for (ExecutorService e : owned) {
+      try {
+        e.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (state != null) {
+      state.close();
+    }
+  }
+
+  /**
+   * Configures an {@link ImServer}. Setters check their argument at once. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Map<String, String> apps = new LinkedHashMap<>();
+    private final List<URI> listen = new ArrayList<>();
+    private InetSocketAddress httpAddress;
+    private Path dataDirectory;
+    private Duration tokenLifetime;
+    private Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService scheduler;
+    private Duration authTimeout = Duration.ofSeconds(10);
+    private Duration heartbeatInterval = Duration.ofSeconds(30);
+    private TransportOptions transportOptions = TransportOptions.defaults();
+    private ClassLoader classLoader = ImServer.class.getClassLoader();
+
+    private Builder() {}
+
+    /** Adds an app: its key (as clients present it) and its secret (for tokens and the API). */
+    public Builder app(String appKey, String appSecret) {
+      Objects.requireNonNull(appKey, "appKey");
+      Objects.requireNonNull(appSecret, "appSecret");
+      if (appKey.isBlank() || appKey.length() > 64 || appKey.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException("appKey must be 1 to 64 characters without whitespace: '" + appKey + "'");
+      }
+      if (appSecret.length() < 8) {
+        throw new IllegalArgumentException("appSecret must be at least 8 characters");
+      }
+      apps.put(appKey, appSecret);
+      return this;
+    }
+
+    /** Listens on {@code uri} ({@code tcp://host:port}, port 0 for any free port). */
+    public Builder listen(URI uri) {
+      Objects.requireNonNull(uri, "listen URI");
+      if (uri.getScheme() == null || uri.getHost() == null || uri.getPort() < 0) {
+        throw new IllegalArgumentException("listen URI needs a scheme, host and port, e.g. tcp://127.0.0.1:8100: " + uri);
+      }
+      listen.add(URI.create(uri.toString().replaceFirst("^[^:]+", uri.getScheme().toLowerCase(Locale.ROOT))));
+      return this;
+    }
+
+    /** Serves the signed HTTP API on this address (port 0 for any free port). Default: no API. */
+    public Builder httpApi(InetSocketAddress address) {
+      this.httpAddress = Objects.requireNonNull(address, "httpApi address");
+      return this;
+    }
+
+    /** Keeps state in {@code <directory>/server.db}. Default: in memory, lost on close. */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = Objects.requireNonNull(directory, "dataDirectory");
+      return this;
+    }
+
+    /** Gives new tokens this lifetime; null (the default) makes them permanent. */
+    public Builder tokenLifetime(Duration lifetime) {
+      if (lifetime != null && (lifetime.isZero() || lifetime.isNegative())) {
+        throw new IllegalArgumentException("tokenLifetime must be positive, got " + lifetime);
+      }
+      this.tokenLifetime = lifetime;
+      return this;
+    }
+
+    /** The clock for token times, blocks and API timestamps. Default: system UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The scheduler for timeouts. Default: one daemon thread, stopped on close. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** How long a connection may stay without a valid ConnectRequest. Default: 10 s. */
+    public Builder authTimeout(Duration timeout) {
+      this.authTimeout = positive(timeout, "authTimeout");
+      return this;
+    }
+
+    /** The heartbeat interval announced to clients. Default: 30 s. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive(interval, "heartbeatInterval");
+      return this;
+    }
+
+    /** Frame size limit and transport-specific settings of the listeners. */
+    public Builder transportOptions(TransportOptions options) {
+      this.transportOptions = Objects.requireNonNull(options, "transportOptions");
+      return this;
+    }
+
+    /** Where transports are discovered. Default: this class's loader. */
+    public Builder classLoader(ClassLoader loader) {
+      this.classLoader = Objects.requireNonNull(loader, "classLoader");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    /**
+     * @throws IllegalStateException if no app is configured, or neither a listener nor the HTTP API
+     */
+    public ImServer build() {
+      if (apps.isEmpty()) {
+        throw new IllegalStateException("no app configured: call app(appKey, appSecret)");
+      }
+      if (listen.isEmpty() && httpAddress == null) {
+        throw new IllegalStateException(
+            "nothing to serve: call listen(URI), e.g. tcp://127.0.0.1:8100, and/or httpApi(address)");
+      }
+      Builder copy = new Builder();
+      copy.apps.putAll(apps);
+      copy.listen.addAll(listen);
+      copy.httpAddress = httpAddress;
+      copy.dataDirectory = dataDirectory;
+      copy.tokenLifetime = tokenLifetime;
+      copy.clock = clock;
+      copy.scheduler = scheduler;
+      copy.authTimeout = authTimeout;
+      copy.heartbeatInterval = heartbeatInterval;
+      copy.transportOptions = transportOptions;
+      copy.classLoader = classLoader;
+      return new ImServer(copy);
+    }
+  }
+}

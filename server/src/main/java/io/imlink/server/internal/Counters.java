@@ -1,0 +1,32 @@
+package io.imlink.server.internal;
+
+import io.imlink.server.ServerStats;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The server's counters. Thread-safe. */
+public final class Counters implements ServerStats {
+  final AtomicLong connectionsAccepted = new AtomicLong();
+  final AtomicLong connectRequests = new AtomicLong();
+  final AtomicLong sessionsAccepted = new AtomicLong();
+  final AtomicLong connectsRefused = new AtomicLong();
+
+  @Override
+  public long connectionsAccepted() {
+    return connectionsAccepted.get();
+  }
+
+  @Override
+  public long connectRequests() {
+    return connectRequests.get();
+  }
+
+  @Override
+  public long sessionsAccepted() {
+    return sessionsAccepted.get();
+  }
+
+  @Override
+  public long connectsRefused() {
+    return connectsRefused.get();
+  }
+}

@@ -1,0 +1,309 @@
+package io.imlink.server.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.imlink.api.ErrorCode;
+import io.imlink.protocol.TokenClaims;
+import io.imlink.server.ServerApiClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signed HTTP API, wire-compatible with the commercial server API for the operations
+ * implemented: {@code POST}, form-encoded bodies, headers {@code App-Key}, {@code Nonce}, {@code
+ * Timestamp} (ms) and {@code Signature} = lower-case hex SHA1(AppSecret + Nonce + Timestamp), JSON
+ * answers with {@code "code": 200} on success.
+ *
+ * <p>A missing or wrong signature, an unknown app key, a timestamp more than 5 minutes away from the
+ * server clock, or a nonce used again within that window gets HTTP 401 with {@code {"code":1004,
+ * "errorMessage":...}}. Bad parameters get HTTP 400 with code 1002; an unknown path 404.
+ *
+ * <p>Threads: requests run on the given executor; handlers may block on the state database.
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  /** How far a request timestamp may be from the server clock, and how long a nonce is remembered. */
+  public static final Duration WINDOW = Duration.ofMinutes(5);
+  private static final int MAX_BODY = 64 * 1024;
+  private static final int MAX_USERS_PER_CALL = 20;
+  private static final int MAX_NONCE = 64;
+
+  static final int OK = 200;
+  static final int INTERNAL_ERROR = 1000;
+  static final int BAD_PARAMETER = 1002;
+  static final int BAD_SIGNATURE = 1004;
+  static final int TOO_LONG = 1005;
+
+  private final ServerContext ctx;
+  private final Clock clock;
+  private final HttpServer http;
+  private final NonceCache nonces;
+  private final ObjectMapper json = new ObjectMapper();
+
+  public HttpApi(ServerContext ctx, InetSocketAddress address, ExecutorService executor) throws IOException {
+    this.ctx = ctx;
+    this.clock = ctx.clock();
+    this.nonces = new NonceCache(WINDOW.multipliedBy(2));
+    this.http = HttpServer.create(address, 128);
+    http.setExecutor(executor);
+    http.createContext("/", this::handle);
+    http.start();
+  }
+
+  /** The base URI of the API, with the port actually bound. */
+  public URI uri() {
+    InetSocketAddress a = http.getAddress();
+    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + a.getPort());
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+  }
+
+  /** A failed request: HTTP status, API code and message. */
+  private static final class ApiError extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final int code;
+
+    ApiError(int status, int code, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      ObjectNode result;
+      int status = 200;
+      try {
+        result = dispatch(exchange);
+      } catch (ApiError e) {
+        status = e.status;
+        result = json.createObjectNode().put("code", e.code).put("errorMessage", e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        log.error("HTTP API request {} failed", exchange.getRequestURI(), e);
+        status = 500;
+        result = json.createObjectNode().put("code", INTERNAL_ERROR).put("errorMessage", "internal error");
+      }
+      byte[] body = json.writeValueAsBytes(result);
+      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+      exchange.sendResponseHeaders(status, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private ObjectNode dispatch(HttpExchange exchange) throws ApiError, IOException {
+    String path = exchange.getRequestURI().getPath();
+    Endpoint endpoint = switch (path) {
+      case "/user/getToken.json" -> this::getToken;
+      case "/user/token/expire.json" -> this::expireTokens;
+      case "/user/block.json" -> this::block;
+      case "/user/unblock.json" -> this::unblock;
+      case "/user/checkOnline.json" -> this::checkOnline;
+      default -> null;
+    };
+    if (endpoint == null) {
+      throw new ApiError(404, 404, "no API at " + path);
+    }
+    if (!"POST".equals(exchange.getRequestMethod())) {
+      throw new ApiError(405, BAD_PARAMETER, "use POST");
+    }
+    String appKey = authenticate(exchange);
+    Map<String, List<String>> form = parseForm(exchange);
+    return endpoint.handle(appKey, form);
+  }
+
+  @FunctionalInterface
+  private interface Endpoint {
+    ObjectNode handle(String appKey, Map<String, List<String>> form) throws ApiError, IOException;
+  }
+
+  /** Checks the signature headers; returns the app key. */
+  private String authenticate(HttpExchange exchange) throws ApiError {
+    String appKey = exchange.getRequestHeaders().getFirst("App-Key");
+    String nonce = exchange.getRequestHeaders().getFirst("Nonce");
+    String timestamp = exchange.getRequestHeaders().getFirst("Timestamp");
+    String signature = exchange.getRequestHeaders().getFirst("Signature");
+    if (appKey == null || nonce == null || timestamp == null || signature == null) {
+      throw new ApiError(401, BAD_SIGNATURE, "App-Key, Nonce, Timestamp and Signature headers are required");
+    }
+    String secret = ctx.tokens().secret(appKey);
+    if (secret == null) {
+      throw new ApiError(401, BAD_SIGNATURE, "unknown App-Key");
+    }
+    if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
+      throw new ApiError(401, BAD_SIGNATURE, "Nonce must be 1 to " + MAX_NONCE + " characters");
+    }
+    long ts;
+    try {
+      ts = Long.parseLong(timestamp);
+    } catch (NumberFormatException e) {
+      throw new ApiError(401, BAD_SIGNATURE, "Timestamp must be milliseconds since the epoch");
+    }
+    long now = clock.millis();
+    if (Math.abs(now - ts) > WINDOW.toMillis()) {
+      throw new ApiError(401, BAD_SIGNATURE, "Timestamp is more than 5 minutes away from the server clock");
+    }
+    byte[] expected = ServerApiClient.signature(secret, nonce, timestamp).getBytes(StandardCharsets.US_ASCII);
+    byte[] given = signature.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(expected, given)) {
+      throw new ApiError(401, BAD_SIGNATURE, "signature mismatch");
+    }
+    if (!nonces.firstUse(appKey + "\n" + nonce, now)) {
+      throw new ApiError(401, BAD_SIGNATURE, "Nonce already used");
+    }
+    return appKey;
+  }
+
+  private Map<String, List<String>> parseForm(HttpExchange exchange) throws ApiError, IOException {
+    byte[] body;
+    try (InputStream in = exchange.getRequestBody()) {
+      body = in.readNBytes(MAX_BODY + 1);
+    }
+    if (body.length > MAX_BODY) {
+      throw new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes");
+    }
+    Map<String, List<String>> form = new LinkedHashMap<>();
+    String text = new String(body, StandardCharsets.UTF_8);
+    if (text.isEmpty()) {
+      return form;
+    }
+    for (String pair : text.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      try {
+        String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        form.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+      } catch (IllegalArgumentException e) {
+        throw new ApiError(400, BAD_PARAMETER, "malformed form body");
+      }
+    }
+    return form;
+  }
+
+  private static String single(Map<String, List<String>> form, String name, boolean required) throws ApiError {
+    List<String> values = form.get(name);
+    if (values == null || values.isEmpty() || values.get(0).isEmpty()) {
+      if (required) {
+        throw new ApiError(400, BAD_PARAMETER, name + " is required");
+      }
+      return null;
+    }
+    if (values.size() > 1) {
+      throw new ApiError(400, BAD_PARAMETER, name + " must be given once");
+    }
+    return values.get(0);
+  }
+
+  private static String userId(String value) throws ApiError {
+    int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > TokenClaims.MAX_ID_BYTES || value.isBlank()) {
+      throw new ApiError(400, TOO_LONG, "userId must be 1 to " + TokenClaims.MAX_ID_BYTES + " UTF-8 bytes");
+    }
+    return value;
+  }
+
+  private static List<String> userIds(Map<String, List<String>> form) throws ApiError {
+    List<String> values = form.getOrDefault("userId", List.of());
+    if (values.isEmpty()) {
+      throw new ApiError(400, BAD_PARAMETER, "userId is required");
+    }
+    if (values.size() > MAX_USERS_PER_CALL) {
+      throw new ApiError(400, BAD_PARAMETER, "at most " + MAX_USERS_PER_CALL + " userId per call");
+    }
+    List<String> out = new ArrayList<>();
+    for (String v : values) {
+      out.add(userId(v));
+    }
+    return out;
+  }
+
+  private static long number(String value, String name, long min, long max) throws ApiError {
+    try {
+      long n = Long.parseLong(value);
+      if (n < min || n > max) {
+        throw new ApiError(400, BAD_PARAMETER, name + " must be from " + min + " to " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, BAD_PARAMETER, name + " must be a number");
+    }
+  }
+
+  private ObjectNode ok() {
+    return json.createObjectNode().put("code", OK);
+  }
+
+  private ObjectNode getToken(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
+    String userId = userId(single(form, "userId", true));
+    String name = single(form, "name", false);
+    String portrait = single(form, "portraitUri", false);
+    ctx.state().upsertUser(new UserKey(appKey, userId), name, portrait, clock.millis());
+    return ok().put("userId", userId).put("token", ctx.tokens().issue(appKey, userId));
+  }
+
+  private ObjectNode expireTokens(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
+    List<String> users = userIds(form);
+    long time = number(single(form, "time", true), "time", 0, Long.MAX_VALUE);
+    for (String u : users) {
+      // Live sessions stay up; the next (re)connect with an older token fails with 31004.
+      ctx.state().revokeTokens(new UserKey(appKey, u), time);
+    }
+    return ok();
+  }
+
+  private ObjectNode block(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
+    List<String> users = userIds(form);
+    long minutes = number(single(form, "minute", true), "minute", 1, 43_200);
+    long until = clock.millis() + Duration.ofMinutes(minutes).toMillis();
+    for (String u : users) {
+      UserKey user = new UserKey(appKey, u);
+      ctx.state().block(user, until);
+      for (ServerSession s : ctx.sessions().sessions(user)) {
+        s.disconnect(ErrorCode.CONN_USER_BLOCKED.code(), "user blocked for " + minutes + " min");
+      }
+    }
+    return ok();
+  }
+
+  private ObjectNode unblock(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
+    for (String u : userIds(form)) {
+      ctx.state().unblock(new UserKey(appKey, u));
+    }
+    return ok();
+  }
+
+  private ObjectNode checkOnline(String appKey, Map<String, List<String>> form) throws ApiError {
+    String userId = userId(single(form, "userId", true));
+    return ok().put("status", ctx.sessions().isOnline(new UserKey(appKey, userId)) ? "1" : "0");
+  }
+}

@@ -1,0 +1,24 @@
+package io.imlink.server.internal;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** What every connection of a server shares. Immutable holder; its parts are thread-safe. */
+public record ServerContext(
+    TokenService tokens,
+    ServerState state,
+    SessionRegistry sessions,
+    Counters stats,
+    Clock clock,
+    ScheduledExecutorService scheduler,
+    Duration authTimeout,
+    Duration heartbeatInterval,
+    SecureRandom random) {
+
+  /** A handler for a newly accepted connection. */
+  public io.imlink.api.spi.FrameHandler accept(io.imlink.api.spi.FrameChannel channel) {
+    return new ClientConnection(this, channel);
+  }
+}

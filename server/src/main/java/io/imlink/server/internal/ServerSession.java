@@ -1,0 +1,25 @@
+package io.imlink.server.internal;
+
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.protocol.Frames;
+import io.imlink.protocol.v1.DeviceClass;
+import io.imlink.protocol.v1.Disconnect;
+import io.imlink.protocol.v1.Frame;
+
+/**
+ * An authenticated session: one user on one connection.
+ *
+ * @param id unique on this server
+ * @param loginTimeMs when the session was accepted (server clock)
+ */
+public record ServerSession(
+    String id, UserKey user, DeviceClass deviceClass, String deviceId, FrameChannel channel, long loginTimeMs) {
+
+  /** Tells the client why, then closes the connection (queued frames are flushed first). */
+  public void disconnect(int code, String reason) {
+    channel.send(
+        Frames.encode(
+            Frame.newBuilder().setDisconnect(Disconnect.newBuilder().setCode(code).setReason(reason)).build()));
+    channel.close();
+  }
+}

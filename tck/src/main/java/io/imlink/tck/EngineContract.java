@@ -1,0 +1,564 @@
+package io.imlink.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ImEngine;
+import io.imlink.api.ReconnectPolicy;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.ServiceProviders;
+import io.imlink.api.spi.TransportOptions;
+import io.imlink.api.spi.TransportProvider;
+import io.imlink.protocol.Frames;
+import io.imlink.protocol.TokenClaims;
+import io.imlink.protocol.Tokens;
+import io.imlink.protocol.v1.ConnectAck;
+import io.imlink.protocol.v1.ConnectRequest;
+import io.imlink.protocol.v1.Frame;
+import io.imlink.protocol.v1.Ping;
+import io.imlink.server.ImServer;
+import io.imlink.server.ServerApiClient;
+import io.imlink.tck.EngineProbe.Kind;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The connect contract of the engine and the reference server over one transport, as a JUnit 5
+ * suite: each transport's tests extend this class and name the listen URI. Every test runs a real
+ * {@link ImServer} on loopback, gets tokens through its signed HTTP API as an app backend would,
+ * and drives an engine built with {@link ImEngine#builder}. Where timers matter (connect timeout,
+ * retries, auth timeout) time is driven by a {@link FakeClock}; nothing sleeps to wait for a timer.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class EngineContract {
+  protected static final String APP_KEY = "tck-app";
+  protected static final String APP_SECRET = "tck-app-secret-0123";
+  protected static final String OTHER_APP_KEY = "tck-other-app";
+  protected static final String OTHER_APP_SECRET = "tck-other-secret-0123";
+
+  /** Where the server listens: loopback, port 0, e.g. {@code tcp://127.0.0.1:0}. */
+  protected abstract URI listenUri();
+
+  /** Options with the transport's own properties. */
+  protected TransportOptions.Builder baseOptions() {
+    return TransportOptions.builder();
+  }
+
+  @TempDir protected Path tmp;
+  protected ImServer server;
+  protected ServerApiClient api;
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      cleanup.get(i).close();
+    }
+  }
+
+  /** Registers something to close after the test (engines, servers, proxies), last first. */
+  protected <T extends AutoCloseable> T closeLater(T c) {
+    cleanup.add(c);
+    return c;
+  }
+
+  /** Starts the reference server with two apps, the HTTP API, and the test's customisations. */
+  protected ImServer startServer(Consumer<ImServer.Builder> customize) throws Exception {
+    ImServer.Builder b = ImServer.builder()
+        .app(APP_KEY, APP_SECRET)
+        .app(OTHER_APP_KEY, OTHER_APP_SECRET)
+        .listen(listenUri())
+        .httpApi(new InetSocketAddress(Network.loopback(), 0))
+        .transportOptions(baseOptions().build());
+    customize.accept(b);
+    server = closeLater(b.build().start());
+    api = new ServerApiClient(server.httpApiUri().orElseThrow(), APP_KEY, APP_SECRET);
+    return server;
+  }
+
+  protected ImServer startServer() throws Exception {
+    return startServer(b -> {});
+  }
+
+  /** The URI clients use to reach the server. */
+  protected URI serverUri() {
+    return server.listenUris().get(0);
+  }
+
+  /** The server's URI with another address (a proxy, a dead port). */
+  protected URI serverUriAt(InetSocketAddress address) {
+    return Network.withAddress(serverUri(), address);
+  }
+
+  /** An engine builder for {@link #APP_KEY} connecting to {@code servers}, storing under the test's directory. */
+  protected ImEngine.Builder engine(URI... servers) {
+    return ImEngine.builder(APP_KEY)
+        .servers(List.of(servers))
+        .dataDirectory(tmp.resolve("client"))
+        .transportOptions(baseOptions().connectTimeout(Duration.ofSeconds(2)).build());
+  }
+
+  /** Builds and registers for closing. */
+  protected ImEngine build(ImEngine.Builder b) {
+    return closeLater(b.build());
+  }
+
+  /** Engine options driven by {@code time}: its clock and its scheduler. */
+  protected static ImEngine.Builder withTime(ImEngine.Builder b, FakeClock time) {
+    return b.clock(time.clock()).scheduler(time.scheduler());
+  }
+
+  protected static boolean is(EngineProbe.Event e, ConnectionStatus s) {
+    return e.kind() == Kind.STATUS && e.status() == s;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void aValidTokenConnectsWithCallbacksInOrderOnTheCallbackThread() throws Exception {
+    startServer();
+    String token = api.getToken("alice");
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    assertThat(engine.getConnectionStatus()).isEqualTo(ConnectionStatus.UNCONNECTED);
+
+    assertThat(engine.connect(token, 10)).isZero();
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    assertThat(probe.trace())
+        .containsExactly("onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(0, \"alice\")", "CONNECTED(0)");
+    assertThat(engine.getConnectionStatus()).isEqualTo(ConnectionStatus.CONNECTED);
+    String caller = Thread.currentThread().getName();
+    assertThat(probe.events()).allSatisfy(e -> assertThat(e.thread()).startsWith("imlink-callbacks-").isNotEqualTo(caller));
+    assertThat(api.checkOnline("alice")).isTrue();
+
+    engine.disconnect();
+    probe.awaitStatus(ConnectionStatus.SIGN_OUT);
+    assertThat(probe.connectedEvents()).hasSize(1);
+    Await.until("server sees alice offline", () -> server.sessionCount() == 0);
+    assertThat(api.checkOnline("alice")).isFalse();
+  }
+
+  @Test
+  void aSecondConnectIsRefusedWith34001AndFiresNothing() throws Exception {
+    startServer();
+    String token = api.getToken("bob");
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    assertThat(engine.connect(token, 0)).isZero();
+    assertThat(engine.connect(token, 0)).as("while connecting").isEqualTo(34001);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    assertThat(engine.connect(token, 0)).as("while connected").isEqualTo(34001);
+    engine.disconnect();
+    probe.awaitStatus(ConnectionStatus.SIGN_OUT);
+    assertThat(probe.trace()).containsExactly(
+        "onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(0, \"bob\")", "CONNECTED(0)", "SIGN_OUT(0)");
+    assertThat(server.stats().connectRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void nullOrBlankTokensAreRefusedAtOnce() throws Exception {
+    startServer();
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    assertThat(engine.connect(null, 0)).isEqualTo(33003);
+    assertThat(engine.connect("", 5)).isEqualTo(33003);
+    assertThat(engine.connect(" \t", 5)).isEqualTo(33003);
+    // A valid connect afterwards still works, and the refused calls fired nothing.
+    assertThat(engine.connect(api.getToken("carol"), 0)).isZero();
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    assertThat(probe.trace().get(0)).isEqualTo("onDatabaseOpened(0)");
+    assertThat(probe.connectedEvents()).hasSize(1);
+  }
+
+  @Test
+  void aTamperedTokenIsFinal31004() throws Exception {
+    startServer();
+    String token = api.getToken("dave");
+    // Same claims re-signed without the secret: readable, but a forgery.
+    String forged = Tokens.sign(Tokens.peek(token), "not-the-secret");
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    assertThat(engine.connect(forged, 0)).isZero();
+    probe.awaitStatus(ConnectionStatus.TOKEN_INCORRECT);
+    assertThat(probe.trace()).containsExactly(
+        "onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(31004, \"\")", "TOKEN_INCORRECT(31004)");
+    assertThat(server.stats().connectRequests()).isEqualTo(1);
+    // The engine is idle again: a good token connects.
+    assertThat(engine.connect(token, 0)).isZero();
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+  }
+
+  @Test
+  void somethingThatIsNotATokenIsFinal31004WithoutReachingTheServer() throws Exception {
+    startServer();
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    assertThat(engine.connect("definitely-not-a-token", 0)).isZero();
+    probe.awaitStatus(ConnectionStatus.TOKEN_INCORRECT);
+    assertThat(probe.connectedEvents()).extracting(EngineProbe.Event::code).containsExactly(31004);
+    assertThat(server.stats().connectRequests()).isZero();
+  }
+
+  @Test
+  void aTokenOfAnotherAppKeyIs31004() throws Exception {
+    startServer();
+    String otherAppsToken =
+        new ServerApiClient(server.httpApiUri().orElseThrow(), OTHER_APP_KEY, OTHER_APP_SECRET).getToken("erin");
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(otherAppsToken, 0);
+    assertThat(probe.awaitConnected().code()).isEqualTo(31004);
+  }
+
+  @Test
+  void anUnknownAppKeyIs31002() throws Exception {
+    startServer();
+    String token = api.getToken("frank");
+    ImEngine engine = build(ImEngine.builder("no-such-app")
+        .server(serverUri())
+        .dataDirectory(tmp.resolve("client"))
+        .transportOptions(baseOptions().build()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    probe.awaitStatus(ConnectionStatus.UNCONNECTED);
+    assertThat(probe.trace()).containsExactly(
+        "onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(31002, \"\")", "UNCONNECTED(31002)");
+    assertThat(server.stats().connectRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void aTokenExpiredByItsLifetimeIs31004() throws Exception {
+    FakeClock serverTime = new FakeClock(Instant.now());
+    startServer(b -> b.tokenLifetime(Duration.ofMinutes(10)).clock(serverTime.clock()));
+    ServerApiClient signed = new ServerApiClient(
+        server.httpApiUri().orElseThrow(), APP_KEY, APP_SECRET, serverTime.clock(), Duration.ofSeconds(10));
+    String token = signed.getToken("gina");
+    assertThat(Tokens.peek(token).expiry()).contains(serverTime.now().plus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    engine.disconnect();
+    probe.awaitStatus(ConnectionStatus.SIGN_OUT);
+
+    serverTime.forward(Duration.ofMinutes(10));
+    int mark = probe.size();
+    engine.connect(token, 0);
+    assertThat(probe.await(e -> e.kind() == Kind.CONNECTED, mark).code()).isEqualTo(31004);
+  }
+
+  @Test
+  void revokedTokensAre31004AndNewerTokensStillWork() throws Exception {
+    startServer();
+    String old = api.getToken("hank");
+    Instant revokeBefore = Instant.now().plusMillis(5);
+    api.expireTokens(revokeBefore, "hank");
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(old, 0);
+    assertThat(probe.awaitConnected().code()).isEqualTo(31004);
+
+    Await.until("the clock passes the revocation time", () -> Instant.now().isAfter(revokeBefore));
+    String fresh = api.getToken("hank");
+    int mark = probe.size();
+    engine.connect(fresh, 0);
+    assertThat(probe.await(e -> e.kind() == Kind.CONNECTED, mark).code()).isZero();
+  }
+
+  @Test
+  void aNewTokenDoesNotInvalidateOlderOnes() throws Exception {
+    startServer();
+    String first = api.getToken("ivy");
+    api.getToken("ivy");
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(first, 0);
+    assertThat(probe.awaitConnected().code()).isZero();
+  }
+
+  @Test
+  void aBlockedUserIs31009() throws Exception {
+    startServer();
+    String token = api.getToken("jack");
+    api.block("jack", 10);
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    probe.awaitStatus(ConnectionStatus.CONN_USER_BLOCKED);
+    assertThat(probe.trace()).containsExactly(
+        "onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(31009, \"\")", "CONN_USER_BLOCKED(31009)");
+
+    api.unblock("jack");
+    int mark = probe.size();
+    engine.connect(token, 0);
+    assertThat(probe.await(e -> e.kind() == Kind.CONNECTED, mark).code()).isZero();
+  }
+
+  @Test
+  void blockingAConnectedUserDisconnectsItWith31009AndItDoesNotComeBack() throws Exception {
+    FakeClock time = new FakeClock();
+    startServer();
+    String token = api.getToken("kate");
+    ImEngine engine = build(withTime(engine(serverUri()), time));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    long requests = server.stats().connectRequests();
+
+    api.block("kate", 5);
+    probe.awaitStatus(ConnectionStatus.CONN_USER_BLOCKED);
+    assertThat(probe.statusTrace()).containsExactly("CONNECTING(0)", "CONNECTED(0)", "CONN_USER_BLOCKED(31009)");
+    assertThat(probe.connectedEvents()).hasSize(1);
+    assertThat(engine.getConnectionStatus()).isEqualTo(ConnectionStatus.CONN_USER_BLOCKED);
+    time.forward(Duration.ofMinutes(30));
+    assertThat(time.pendingTasks()).as("no reconnect is scheduled").isZero();
+    assertThat(server.stats().connectRequests()).isEqualTo(requests);
+  }
+
+  @Test
+  void theTimeoutRunningOutIs34006AndNoAttemptFollows() throws Exception {
+    startServer();
+    String token = api.getToken("liam");
+    FaultProxy proxy = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
+    proxy.refuse(true); // every attempt reaches the proxy and is reset
+    FakeClock time = new FakeClock();
+    ImEngine engine = build(withTime(engine(serverUriAt(proxy.address())), time));
+    EngineProbe probe = EngineProbe.attach(engine);
+
+    assertThat(engine.connect(token, 3)).isZero();
+    Await.until("the first attempt fails", () -> proxy.acceptedCount() >= 1 && time.pendingTasks() >= 2);
+    // Let retries run and fail until the 3 s are up, letting each attempt settle between steps.
+    for (int step = 0; step < 30; step++) {
+      time.forward(Duration.ofMillis(100));
+      Await.until("the engine settles", () -> !probe.connectedEvents().isEmpty() || time.pendingTasks() == 2);
+    }
+    probe.awaitStatus(ConnectionStatus.TIMEOUT);
+    assertThat(probe.connectedEvents()).extracting(EngineProbe.Event::code).containsExactly(34006);
+    assertThat(probe.trace()).endsWith("onConnected(34006, \"\")", "TIMEOUT(34006)");
+    assertThat(proxy.acceptedCount()).isGreaterThanOrEqualTo(2);
+
+    int attempts = proxy.acceptedCount();
+    assertThat(time.pendingTasks()).as("nothing left scheduled").isZero();
+    time.forward(Duration.ofHours(1));
+    assertThat(proxy.acceptedCount()).isEqualTo(attempts);
+    assertThat(engine.getConnectionStatus()).isEqualTo(ConnectionStatus.TIMEOUT);
+  }
+
+  @Test
+  void withNoTimeoutItKeepsTryingUntilALateServerStarts() throws Exception {
+    int port = Network.freePort();
+    URI listen = Network.withAddress(listenUri(), new InetSocketAddress(Network.loopback(), port));
+    URI clientUri = listen; // same scheme, path and the port the server will take
+    FakeClock time = new FakeClock();
+    // The token is made with the app secret, as the server will verify it once it is up.
+    String token = Tokens.sign(new TokenClaims(APP_KEY, "mona", Instant.now(), null), APP_SECRET);
+    // A long ack timeout: forwarding time while an attempt is in flight must not time it out.
+    ImEngine engine = build(withTime(engine(clientUri), time).ackTimeout(Duration.ofHours(1)));
+    EngineProbe probe = EngineProbe.attach(engine);
+    assertThat(engine.connect(token, 0)).isZero();
+    Await.until("a first attempt fails and a retry is scheduled", () -> time.pendingTasks() >= 1);
+    time.forward(Duration.ofSeconds(1));
+    Await.until("a later attempt fails too", () -> time.pendingTasks() >= 1);
+
+    ImServer late = closeLater(ImServer.builder()
+        .app(APP_KEY, APP_SECRET)
+        .listen(listen)
+        .transportOptions(baseOptions().build())
+        .build()
+        .start());
+    for (int i = 0; i < 200 && engine.getConnectionStatus() != ConnectionStatus.CONNECTED; i++) {
+      time.forward(Duration.ofSeconds(1));
+      Await.until("the attempt settles", () -> engine.getConnectionStatus() == ConnectionStatus.CONNECTED
+          || time.pendingTasks() >= 1);
+    }
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    assertThat(probe.connectedEvents()).extracting(EngineProbe.Event::code).containsExactly(0);
+    assertThat(late.stats().sessionsAccepted()).as("sessions; engine saw %s", probe.trace()).isEqualTo(1);
+  }
+
+  @Test
+  void aSessionDroppedByTheServerIsReestablishedWithoutASecondOnConnected() throws Exception {
+    startServer();
+    String token = api.getToken("nina");
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    int mark = probe.size();
+
+    assertThat(server.dropConnections(APP_KEY, "nina")).isEqualTo(1);
+    probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
+    assertThat(probe.trace().subList(mark, probe.size()))
+        .containsExactly("SUSPEND(30011)", "CONNECTING(0)", "CONNECTED(0)");
+    assertThat(probe.connectedEvents()).hasSize(1);
+    assertThat(server.stats().sessionsAccepted()).isEqualTo(2);
+  }
+
+  @Test
+  void reconnectingStopsForGoodOnARevokedToken() throws Exception {
+    FakeClock time = new FakeClock();
+    startServer();
+    String token = api.getToken("owen");
+    ImEngine engine = build(withTime(engine(serverUri()), time));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+
+    api.expireTokens(Instant.now().plusSeconds(1), "owen");
+    assertThat(engine.getConnectionStatus()).as("live sessions stay up").isEqualTo(ConnectionStatus.CONNECTED);
+    server.dropConnections(APP_KEY, "owen");
+    probe.awaitStatus(ConnectionStatus.SUSPEND);
+    Await.until("the reconnect is scheduled", () -> time.pendingTasks() >= 1);
+    time.forward(Duration.ofSeconds(1));
+    probe.awaitStatus(ConnectionStatus.TOKEN_INCORRECT);
+    assertThat(probe.statusTrace())
+        .containsExactly("CONNECTING(0)", "CONNECTED(0)", "SUSPEND(30011)", "CONNECTING(0)", "TOKEN_INCORRECT(31004)");
+    assertThat(probe.connectedEvents()).hasSize(1);
+    long requests = server.stats().connectRequests();
+    time.forward(Duration.ofHours(1));
+    assertThat(time.pendingTasks()).isZero();
+    assertThat(server.stats().connectRequests()).isEqualTo(requests);
+  }
+
+  @Test
+  void disconnectWhileConnectingReportsTheCallOnceAndSignsOut() throws Exception {
+    startServer();
+    String token = api.getToken("pia");
+    FaultProxy proxy = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
+    proxy.refuse(true);
+    ImEngine engine = build(engine(serverUriAt(proxy.address())));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    Await.until("an attempt reached the proxy", () -> proxy.acceptedCount() >= 1);
+    assertThat(engine.disconnect()).isZero();
+    probe.awaitStatus(ConnectionStatus.SIGN_OUT);
+    assertThat(probe.trace()).containsExactly(
+        "onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(30001, \"\")", "SIGN_OUT(0)");
+  }
+
+  @Test
+  void severalServersAreTriedInOrder() throws Exception {
+    startServer();
+    String token = api.getToken("quinn");
+    URI dead = serverUriAt(new InetSocketAddress(Network.loopback(), Network.freePort()));
+    ImEngine engine = build(engine(dead, serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 5);
+    assertThat(probe.awaitConnected().code()).isZero();
+  }
+
+  @Test
+  void closingTheEngineSignsOutAndLeavesNoThread() throws Exception {
+    startServer();
+    String token = api.getToken("rita");
+    java.util.Set<Thread> before = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+    ImEngine engine = engine(serverUri()).build();
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    engine.close();
+    assertThat(probe.trace()).endsWith("SIGN_OUT(0)");
+    assertThat(engine.connect(token, 0)).isEqualTo(33001);
+    java.util.Set<Thread> leaked = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+    leaked.removeAll(before);
+    // Only the engine's threads: the server's own start lazily and stop with the server.
+    leaked.removeIf(t -> !t.isAlive() || !t.getName().startsWith("imlink-") || t.getName().contains("server"));
+    assertThat(leaked).isEmpty();
+    Await.until("the server sees the session end", () -> server.sessionCount() == 0);
+  }
+
+  // --- the server's side of the handshake, spoken directly over the transport -----------------
+
+  private TransportProvider transport() {
+    String scheme = listenUri().getScheme();
+    return ServiceProviders.load(TransportProvider.class, getClass().getClassLoader(), TransportProvider::isAvailable,
+            TransportProvider::priority).stream()
+        .filter(p -> p.schemes().contains(scheme))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private FrameChannel rawConnect(RecordingFrameHandler handler) throws Exception {
+    var connector = closeLater(transport().newConnector(baseOptions().build()));
+    return connector.connect(serverUri(), handler).get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anUnsupportedProtocolVersionIs31001() throws Exception {
+    startServer();
+    RecordingFrameHandler handler = new RecordingFrameHandler();
+    FrameChannel ch = rawConnect(handler);
+    ch.send(Frames.encode(Frame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()
+        .setProtocolVersion(99).setAppKey(APP_KEY).setToken(api.getToken("sam"))).build()));
+    ConnectAck ack = Frames.decode(handler.nextFrame()).getConnectAck();
+    assertThat(ack.getCode()).isEqualTo(31001);
+    assertThat(ack.getUserId()).isEmpty();
+    assertThat(handler.awaitClosed()).isNull();
+  }
+
+  @Test
+  void aConnectionThatNeverAuthenticatesIsClosedAfterTheAuthTimeout() throws Exception {
+    FakeClock serverTime = new FakeClock();
+    startServer(b -> b.scheduler(serverTime.scheduler()).clock(serverTime.clock()));
+    RecordingFrameHandler handler = new RecordingFrameHandler();
+    FrameChannel ch = rawConnect(handler);
+    Await.until("the server accepted the connection", () -> server.stats().connectionsAccepted() == 1);
+    Await.until("the auth timer is armed", () -> serverTime.pendingTasks() == 1);
+    serverTime.forward(Duration.ofMillis(9_999));
+    assertThat(handler.isClosed()).isFalse();
+    assertThat(ch.isOpen()).isTrue();
+    serverTime.forward(Duration.ofMillis(1));
+    handler.awaitClosed();
+    assertThat(server.stats().connectRequests()).isZero();
+  }
+
+  @Test
+  void framesBeforeAuthenticationOtherThanConnectRequestCloseTheConnection() throws Exception {
+    startServer();
+    RecordingFrameHandler pinger = new RecordingFrameHandler();
+    rawConnect(pinger).send(Frames.encode(Frame.newBuilder().setPing(Ping.newBuilder().setId(1)).build()));
+    pinger.awaitClosed();
+    RecordingFrameHandler garbage = new RecordingFrameHandler();
+    rawConnect(garbage).send(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
+    garbage.awaitClosed();
+    assertThat(server.stats().connectRequests()).isZero();
+    // The server is unharmed.
+    ImEngine engine = build(engine(serverUri()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(api.getToken("tess"), 0);
+    assertThat(probe.awaitConnected().code()).isZero();
+  }
+
+  @Test
+  void anAuthenticatedConnectionAnswersPings() throws Exception {
+    startServer();
+    RecordingFrameHandler handler = new RecordingFrameHandler();
+    FrameChannel ch = rawConnect(handler);
+    ch.send(Frames.encode(Frame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()
+        .setProtocolVersion(Frames.PROTOCOL_VERSION).setAppKey(APP_KEY).setToken(api.getToken("uma"))).build()));
+    ConnectAck ack = Frames.decode(handler.nextFrame()).getConnectAck();
+    assertThat(ack.getCode()).isZero();
+    assertThat(ack.getUserId()).isEqualTo("uma");
+    assertThat(ack.getSessionId()).hasSize(32);
+    assertThat(ack.getHeartbeatIntervalMs()).isEqualTo(30_000);
+    ch.send(Frames.encode(Frame.newBuilder().setPing(Ping.newBuilder().setId(77)).build()));
+    assertThat(Frames.decode(handler.nextFrame()).getPong().getId()).isEqualTo(77);
+  }
+
+  /** Keeps the reconnect policy of an engine short and deterministic, for tests that need it. */
+  protected static ImEngine.Builder quickRetries(ImEngine.Builder b) {
+    return b.reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(20)));
+  }
+}

@@ -1,0 +1,127 @@
+package io.imlink.tck;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ImEngine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Records every callback of an engine, in order, with the thread it ran on: {@code
+ * onDatabaseOpened}, {@code onConnected} and every status change. Tests wait for events instead of
+ * sleeping.
+ *
+ * <p>Thread safety: recording happens on the engine's callback thread; reading and waiting from any
+ * thread.
+ */
+public final class EngineProbe {
+  /** What happened. */
+  public enum Kind {
+    DATABASE_OPENED,
+    CONNECTED,
+    STATUS
+  }
+
+  /**
+   * One callback.
+   *
+   * @param kind which callback
+   * @param code its code (reason code for a status)
+   * @param userId the user id of {@code onConnected}, else null
+   * @param status the status of a status change, else null
+   * @param thread the name of the thread it ran on
+   */
+  public record Event(Kind kind, int code, String userId, ConnectionStatus status, String thread) {
+    @Override
+    public String toString() {
+      return switch (kind) {
+        case DATABASE_OPENED -> "onDatabaseOpened(" + code + ")";
+        case CONNECTED -> "onConnected(" + code + ", \"" + userId + "\")";
+        case STATUS -> status + "(" + code + ")";
+      };
+    }
+  }
+
+  private final List<Event> events = new ArrayList<>();
+
+  /** Attaches a new probe to every callback of {@code engine}. */
+  public static EngineProbe attach(ImEngine engine) {
+    EngineProbe p = new EngineProbe();
+    engine.setOnDatabaseOpened(code -> p.add(new Event(Kind.DATABASE_OPENED, code, null, null, thread())));
+    engine.setOnConnected((code, userId) -> p.add(new Event(Kind.CONNECTED, code, userId, null, thread())));
+    engine.addConnectionStatusListener((s, reason) -> p.add(new Event(Kind.STATUS, reason, null, s, thread())));
+    return p;
+  }
+
+  private static String thread() {
+    return Thread.currentThread().getName();
+  }
+
+  private synchronized void add(Event e) {
+    events.add(e);
+    notifyAll();
+  }
+
+  /** Every event so far, in order. */
+  public synchronized List<Event> events() {
+    return List.copyOf(events);
+  }
+
+  /** The events so far as strings, in order, e.g. {@code [onDatabaseOpened(0), CONNECTING(0)…]}. */
+  public synchronized List<String> trace() {
+    return events.stream().map(Event::toString).toList();
+  }
+
+  /** The onConnected events so far. */
+  public synchronized List<Event> connectedEvents() {
+    return events.stream().filter(e -> e.kind() == Kind.CONNECTED).toList();
+  }
+
+  /** The status changes so far, as strings. */
+  public synchronized List<String> statusTrace() {
+    return events.stream().filter(e -> e.kind() == Kind.STATUS).map(Event::toString).toList();
+  }
+
+  /** Waits (up to 15 s) for the first event matching {@code p} at index {@code from} or later. */
+  public Event await(Predicate<Event> p, int from) throws InterruptedException {
+    return await(p, from, Duration.ofSeconds(15));
+  }
+
+  /** Waits for an event matching {@code p} at index {@code from} or later; fails the test on timeout. */
+  public synchronized Event await(Predicate<Event> p, int from, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      for (int i = from; i < events.size(); i++) {
+        if (p.test(events.get(i))) {
+          return events.get(i);
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("expected event not seen within " + timeout + "; events: " + trace());
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  /** Waits for onConnected. */
+  public Event awaitConnected() throws InterruptedException {
+    return await(e -> e.kind() == Kind.CONNECTED, 0);
+  }
+
+  /** Waits for the status {@code s} reported after index {@code from}. */
+  public Event awaitStatus(ConnectionStatus s, int from) throws InterruptedException {
+    return await(e -> e.kind() == Kind.STATUS && e.status() == s, from);
+  }
+
+  /** Waits for status {@code s} anywhere in the record. */
+  public Event awaitStatus(ConnectionStatus s) throws InterruptedException {
+    return awaitStatus(s, 0);
+  }
+
+  /** The number of events so far (an index to wait from). */
+  public synchronized int size() {
+    return events.size();
+  }
+}
