@@ -69,6 +69,14 @@ public final class FakeClock {
     }
   }
 
+  /** The delays until every pending task, soonest first. */
+  public List<Duration> pendingDelays() {
+    synchronized (lock) {
+      return queue.stream().filter(t -> !t.isCancelled()).sorted()
+          .map(t -> Duration.ofNanos(Math.max(0, t.deadline - nowNanos))).toList();
+    }
+  }
+
   /** The delay until the next pending task, or null if none. */
   public Duration nextTaskDelay() {
     synchronized (lock) {
