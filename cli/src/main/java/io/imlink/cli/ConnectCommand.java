@@ -1,0 +1,66 @@
+package io.imlink.cli;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ImEngine;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Connects with a token and prints every callback and status change until interrupted or final. */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+    description = "Connect with a token and print status changes until interrupted (Ctrl-C) or a final status.")
+final class ConnectCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--server", required = true, paramLabel = "URI",
+      description = "Server URI (tcp://host:port); repeatable, tried in order.")
+  List<URI> servers;
+
+  @Option(names = "--app-key", required = true, description = "The app key.")
+  String appKey;
+
+  @Option(names = "--token", required = true, description = "The user's token.")
+  String token;
+
+  @Option(names = "--timeout", defaultValue = "0",
+      description = "Seconds to try; 0 or less: until connected or a final error (default: ${DEFAULT-VALUE}).")
+  int timeout;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "imlink-client-data",
+      description = "Where the local store lives (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Override
+  public Integer call() throws Exception {
+    Timeline t = new Timeline(spec.commandLine().getOut());
+    CountDownLatch finished = new CountDownLatch(1);
+    ImEngine engine = ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir).build();
+    WatchedEngine watched = new WatchedEngine("client", engine, t);
+    engine.addConnectionStatusListener((status, reason) -> {
+      if (!status.isActive()) {
+        finished.countDown();
+      }
+    });
+    Thread hook = new Thread(() -> {
+      engine.close();
+      finished.countDown();
+    }, "imlink-connect-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    int accepted = watched.connect(token, timeout);
+    if (accepted != 0) {
+      engine.close();
+      return 2;
+    }
+    finished.await();
+    ConnectionStatus end = engine.getConnectionStatus();
+    engine.close();
+    Runtime.getRuntime().removeShutdownHook(hook);
+    return end == ConnectionStatus.SIGN_OUT ? 0 : 1;
+  }
+}

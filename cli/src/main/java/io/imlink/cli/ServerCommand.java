@@ -1,0 +1,99 @@
+package io.imlink.cli;
+
+import io.imlink.server.ImServer;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs the reference server until SIGTERM or Ctrl-C. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = "Run the reference server until stopped (SIGTERM or Ctrl-C stop it cleanly).")
+final class ServerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--listen", paramLabel = "URI",
+      description = "Where clients connect; repeatable (default: ${DEFAULT-VALUE}).", defaultValue = "tcp://127.0.0.1:8100")
+  List<URI> listen;
+
+  @Option(names = "--http", paramLabel = "HOST:PORT",
+      description = "Address of the signed HTTP API (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1:8080")
+  String http;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Where users, revocations and blocks are kept (default: ${DEFAULT-VALUE}).", defaultValue = "imlink-server-data")
+  Path dataDir;
+
+  @Option(names = "--app-key", description = "The app key (default: generated).")
+  String appKey;
+
+  @Option(names = "--app-secret", description = "The app secret (default: generated).")
+  String appSecret;
+
+  @Option(names = "--token-lifetime", paramLabel = "DURATION",
+      description = "Lifetime of new tokens, ISO-8601 (e.g. PT24H); default: permanent.")
+  Duration tokenLifetime;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    SecureRandom random = new SecureRandom();
+    if (appKey == null) {
+      byte[] b = new byte[6];
+      random.nextBytes(b);
+      appKey = "app-" + HexFormat.of().formatHex(b);
+    }
+    if (appSecret == null) {
+      byte[] b = new byte[18];
+      random.nextBytes(b);
+      appSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+    ImServer.Builder builder = ImServer.builder()
+        .app(appKey, appSecret)
+        .httpApi(parseAddress(http))
+        .dataDirectory(dataDir)
+        .tokenLifetime(tokenLifetime);
+    listen.forEach(builder::listen);
+    ImServer server = builder.build().start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      out.println("stopping…");
+      server.close();
+      out.println("stopped");
+      out.flush();
+      stopped.countDown();
+    }, "imlink-server-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    for (URI u : server.listenUris()) {
+      out.println("listening on " + u);
+    }
+    out.println("HTTP API on " + server.httpApiUri().orElseThrow());
+    out.println("app key    " + appKey);
+    out.println("app secret " + appSecret);
+    out.println("data in    " + dataDir.toAbsolutePath());
+    out.println("tokens     " + (tokenLifetime == null ? "permanent" : "live " + tokenLifetime));
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  static InetSocketAddress parseAddress(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("expected HOST:PORT, got " + hostPort);
+    }
+    String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+    return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+}

@@ -1,0 +1,40 @@
+package io.imlink.cli;
+
+import io.imlink.server.ServerApiClient;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Gets a token through the signed HTTP API, as an app backend does, and prints it. */
+@Command(name = "token", mixinStandardHelpOptions = true,
+    description = "Get a user's token from the server API (as an app backend would) and print it.")
+final class TokenCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--api", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+      description = "The server's HTTP API (default: ${DEFAULT-VALUE}).")
+  URI api;
+
+  @Option(names = "--app-key", required = true, description = "The app key.")
+  String appKey;
+
+  @Option(names = "--app-secret", required = true, description = "The app secret (keep it on servers only).")
+  String appSecret;
+
+  @Option(names = "--user", required = true, description = "The user id.")
+  String user;
+
+  @Option(names = "--name", description = "The user's display name.")
+  String name;
+
+  @Override
+  public Integer call() throws Exception {
+    String token = new ServerApiClient(api, appKey, appSecret).getToken(user, name, null);
+    spec.commandLine().getOut().println(token);
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+}
