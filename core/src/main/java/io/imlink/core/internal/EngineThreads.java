@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,6 +77,18 @@ public final class EngineThreads {
     return callbacks;
   }
 
+  private static void await(ExecutorService e) {
+    try {
+      if (!e.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("engine threads still busy 5 s after close; interrupting them");
+        e.shutdownNow();
+      }
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      e.shutdownNow();
+    }
+  }
+
   /**
    * Stops the threads this engine created, in order — first the loop, then the callbacks — letting
    * tasks already queued finish, so that every callback due is delivered; waits for them (bounded).
@@ -83,20 +96,28 @@ public final class EngineThreads {
    */
   public void shutdown() {
     boolean own = isOwnThread();
-    for (ExecutorService e : owned) {
-      e.shutdown();
-      if (own) {
-        continue;
-      }
+    // First the loop: after it, no callback is queued any more.
+    ExecutorService loopExecutor = owned.get(0);
+    loopExecutor.shutdown();
+    if (!own) {
+      await(loopExecutor);
+    }
+    // Then the callbacks already queued are delivered, on whichever executor runs them.
+    if (!callbacks.isCurrentThreadRunning() && !own) {
+      CountDownLatch delivered = new CountDownLatch(1);
+      callbacks.execute(delivered::countDown);
       try {
-        if (!e.awaitTermination(5, TimeUnit.SECONDS)) {
-          log.warn("engine threads still busy 5 s after close; interrupting them");
-          e.shutdownNow();
+        if (!delivered.await(5, TimeUnit.SECONDS)) {
+          log.warn("callbacks still running 5 s after close; not waiting for them");
         }
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
-        e.shutdownNow();
-        return;
+      }
+    }
+    for (ExecutorService e : owned.subList(1, owned.size())) {
+      e.shutdown();
+      if (!own) {
+        await(e);
       }
     }
     if (own) {
