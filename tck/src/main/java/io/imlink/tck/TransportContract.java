@@ -205,6 +205,8 @@ public abstract class TransportContract {
     cleanup.add(big);
     RecordingFrameHandler bystander = new RecordingFrameHandler();
     FrameChannel other = connect(connector, acceptor.uri(), bystander);
+    other.send(new byte[] {0});
+    bystander.nextFrame(); // the server has accepted it: its handler is serverHandler(0)
     RecordingFrameHandler client = new RecordingFrameHandler();
     FrameChannel channel = connect(big, acceptor.uri(), client);
 

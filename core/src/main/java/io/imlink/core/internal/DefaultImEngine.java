@@ -606,12 +606,13 @@ public final class DefaultImEngine implements ImEngine {
   /** Ends the session with a final code: reports it (once), stops every attempt and timer. */
   private void finish(Session s, int code) {
     stop(s);
+    // Ended before any callback is posted: a listener may call connect() again from it.
+    endSession(s);
     if (!s.reported) {
       s.reported = true;
       fireConnected(code, "");
     }
     setStatus(statusForFinal(code), code);
-    endSession(s);
   }
 
   /** Stops the session's attempt and timers. */
@@ -651,11 +652,11 @@ public final class DefaultImEngine implements ImEngine {
             .build()));
       }
       stop(s);
+      endSession(s);
       if (!s.reported) {
         s.reported = true;
         fireConnected(ErrorCode.CHANNEL_INVALID.code(), "");
       }
-      endSession(s);
       setStatus(ConnectionStatus.SIGN_OUT, 0);
     } else if (status.isActive()) {
       setStatus(ConnectionStatus.SIGN_OUT, 0);
