@@ -278,6 +278,28 @@ public abstract class EngineContract {
   }
 
   @Test
+  void revocationsAndBlocksSurviveAServerRestart() throws Exception {
+    Path serverData = tmp.resolve("server");
+    startServer(b -> b.dataDirectory(serverData));
+    String revoked = api.getToken("vera");
+    String blocked = api.getToken("walt");
+    Instant revokeBefore = Instant.now().plusMillis(5);
+    api.expireTokens(revokeBefore, "vera");
+    api.block("walt", 60);
+    server.close();
+
+    startServer(b -> b.dataDirectory(serverData));
+    ImEngine vera = build(engine(serverUri()));
+    EngineProbe veraProbe = EngineProbe.attach(vera);
+    vera.connect(revoked, 0);
+    assertThat(veraProbe.awaitConnected().code()).isEqualTo(31004);
+    ImEngine walt = build(engine(serverUri()));
+    EngineProbe waltProbe = EngineProbe.attach(walt);
+    walt.connect(blocked, 0);
+    assertThat(waltProbe.awaitConnected().code()).isEqualTo(31009);
+  }
+
+  @Test
   void aNewTokenDoesNotInvalidateOlderOnes() throws Exception {
     startServer();
     String first = api.getToken("ivy");
