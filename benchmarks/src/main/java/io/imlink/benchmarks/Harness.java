@@ -31,7 +31,7 @@ public final class Harness {
         case "--warmup" -> warmup = Integer.parseInt(list.get(++i));
         case "--iterations" -> iterations = Integer.parseInt(list.get(++i));
         case "--help", "-h" -> {
-          out.println("usage: imlink-benchmarks [connect|all] [--warmup N] [--iterations N]");
+          out.println("usage: imlink-benchmarks [connect|storage|all] [--warmup N] [--iterations N]");
           return;
         }
         default -> which = list.get(i);
@@ -42,8 +42,13 @@ public final class Harness {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.version"), warmup, iterations);
     switch (which) {
-      case "connect", "all" -> ConnectLatency.run(settings, out);
-      default -> throw new IllegalArgumentException("unknown benchmark '" + which + "'; known: connect, all");
+      case "connect" -> ConnectLatency.run(settings, out);
+      case "storage" -> StorageBenchmark.run(settings, out);
+      case "all" -> {
+        ConnectLatency.run(settings, out);
+        StorageBenchmark.run(settings, out);
+      }
+      default -> throw new IllegalArgumentException("unknown benchmark '" + which + "'; known: connect, storage, all");
     }
   }
 }

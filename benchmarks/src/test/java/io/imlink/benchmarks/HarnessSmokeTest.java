@@ -18,4 +18,15 @@ class HarnessSmokeTest {
     assertThat(r.p99us()).isGreaterThanOrEqualTo(r.p50us());
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("connect latency").contains("tcp");
   }
+
+  @Test
+  void storageBenchmarkRunsAndReportsItsFigures() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    StorageBenchmark.Result r =
+        StorageBenchmark.run(new Harness.Settings(10, 50), new PrintStream(bytes, true, StandardCharsets.UTF_8), 2_000);
+    assertThat(r.insertRowsPerSecond()).isPositive();
+    assertThat(r.openP50Ms()).isPositive();
+    assertThat(r.newest50P50Us()).isPositive();
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("batched insert").contains("newest 50 messages");
+  }
 }

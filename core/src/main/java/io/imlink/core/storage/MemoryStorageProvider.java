@@ -4,13 +4,13 @@ import io.imlink.api.spi.MessageStore;
 import io.imlink.api.spi.StorageProvider;
 import io.imlink.api.spi.StoreLocation;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The built-in in-memory storage backend, named {@code "memory"}: used when no storage module is on
- * the class path, or when chosen with {@code storage("memory")}. Nothing survives the provider (in
- * practice: the engine); a store closed and opened again by the same provider keeps its data.
+ * the class path, when chosen with {@code storage("memory")}, and for a session whose real store
+ * could not be opened. Nothing survives the provider (in practice: the engine); a store closed and
+ * opened again through the same provider keeps its data.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
@@ -34,51 +34,5 @@ public final class MemoryStorageProvider implements StorageProvider {
   @Override
   public MessageStore open(StoreLocation location) {
     return new MemoryMessageStore(stores.computeIfAbsent(location, l -> new MemoryMessageStore.Data()));
-  }
-
-  /** Thread-safe store over shared {@link Data}. */
-  static final class MemoryMessageStore implements MessageStore {
-    static final class Data {
-      final Map<String, String> settings = new ConcurrentHashMap<>();
-    }
-
-    private final Data data;
-    private volatile boolean closed;
-
-    MemoryMessageStore(Data data) {
-      this.data = data;
-    }
-
-    @Override
-    public String providerName() {
-      return NAME;
-    }
-
-    @Override
-    public Optional<String> getSetting(String key) {
-      checkOpen();
-      return Optional.ofNullable(data.settings.get(key));
-    }
-
-    @Override
-    public void putSetting(String key, String value) {
-      checkOpen();
-      if (value == null) {
-        data.settings.remove(key);
-      } else {
-        data.settings.put(key, value);
-      }
-    }
-
-    private void checkOpen() {
-      if (closed) {
-        throw new IllegalStateException("store is closed");
-      }
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-    }
   }
 }

@@ -1,0 +1,82 @@
+package io.imlink.storage.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ImEngine;
+import io.imlink.core.internal.DefaultImEngine;
+import io.imlink.server.ImServer;
+import io.imlink.server.ServerApiClient;
+import io.imlink.tck.EngineProbe;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With this artifact on the class path the engine stores in SQLite, with no code change (core's
+ * tests show the in-memory store without it); the database opens before the network result.
+ */
+class EngineWithSqliteTest {
+  @TempDir Path tmp;
+  private ImServer server;
+  private ServerApiClient api;
+
+  @BeforeEach
+  void startServer() throws Exception {
+    server = ImServer.builder()
+        .app("app", "app-secret-123")
+        .listen(URI.create("tcp://127.0.0.1:0"))
+        .httpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .build()
+        .start();
+    api = new ServerApiClient(server.httpApiUri().orElseThrow(), "app", "app-secret-123");
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  private ImEngine engine() {
+    return ImEngine.builder("app").server(server.listenUris().get(0)).dataDirectory(tmp.resolve("client")).build();
+  }
+
+  @Test
+  void theSqliteBackendIsPickedAndOpensBeforeTheNetworkResult() throws Exception {
+    Path file = tmp.resolve("client").resolve("app").resolve("alice").resolve("imlink.db");
+    try (ImEngine engine = engine()) {
+      assertThat(((DefaultImEngine) engine).storageName()).isEqualTo("sqlite");
+      EngineProbe probe = EngineProbe.attach(engine);
+      engine.connect(api.getToken("alice"), 10);
+      probe.awaitStatus(ConnectionStatus.CONNECTED);
+      assertThat(probe.trace()).startsWith("onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(0, \"alice\")");
+      assertThat(file).exists();
+    }
+    // Closing the engine closed the database: its writer thread is gone and the WAL checkpointed away.
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("imlink-sqlite-writer"));
+    assertThat(file.resolveSibling("imlink.db-wal")).doesNotExist();
+  }
+
+  @Test
+  void aCorruptDatabaseIs33002AndConnectingGoesOnWithTheFileKeptAside() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("client").resolve("app").resolve("bob"));
+    Files.writeString(dir.resolve("imlink.db"), "garbage ".repeat(1000), StandardCharsets.UTF_8);
+    try (ImEngine engine = engine()) {
+      EngineProbe probe = EngineProbe.attach(engine);
+      engine.connect(api.getToken("bob"), 10);
+      probe.awaitStatus(ConnectionStatus.CONNECTED);
+      assertThat(probe.trace()).startsWith("onDatabaseOpened(33002)", "CONNECTING(0)", "onConnected(0, \"bob\")");
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("imlink.db.corrupt-"));
+    }
+  }
+}
