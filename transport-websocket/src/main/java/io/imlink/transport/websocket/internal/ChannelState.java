@@ -1,0 +1,93 @@
+package io.imlink.transport.websocket.internal;
+
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.FrameTooLargeException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.java_websocket.framing.CloseFrame;
+
+/**
+ * What the client and server channels share: delivering frames to the handler, remembering the
+ * first error, and turning a WebSocket close (code, reason) into exactly one {@link
+ * FrameHandler#onClosed} with a cause.
+ */
+final class ChannelState {
+  private static final System.Logger log = System.getLogger(ChannelState.class.getName());
+
+  private final FrameChannel channel;
+  private final int maxFrameSize;
+  private volatile FrameHandler handler;
+  private volatile Throwable cause;
+  private volatile boolean silenced;
+  private final AtomicBoolean closeReported = new AtomicBoolean();
+
+  ChannelState(FrameChannel channel, int maxFrameSize) {
+    this.channel = channel;
+    this.maxFrameSize = maxFrameSize;
+  }
+
+  void handler(FrameHandler h) {
+    this.handler = h;
+  }
+
+  FrameHandler handler() {
+    return handler;
+  }
+
+  /** Stops reporting anything (a client channel whose connect was cancelled). */
+  void silence() {
+    silenced = true;
+  }
+
+  void checkOutgoing(byte[] frame) {
+    if (frame.length > maxFrameSize) {
+      throw new IllegalArgumentException(
+          "frame of " + frame.length + " bytes exceeds the maximum frame size of " + maxFrameSize + " bytes");
+    }
+  }
+
+  /** Delivers one message; returns the error a handler threw (the caller closes), else null. */
+  RuntimeException deliver(ByteBuffer message) {
+    FrameHandler h = handler;
+    if (h == null || silenced || cause != null) {
+      return null;
+    }
+    byte[] frame = new byte[message.remaining()];
+    message.get(frame);
+    try {
+      h.onFrame(channel, frame);
+      return null;
+    } catch (RuntimeException e) {
+      failed(e);
+      return e;
+    }
+  }
+
+  void failed(Throwable t) {
+    if (cause == null) {
+      cause = t;
+    }
+  }
+
+  /** Reports the close once: null cause for a normal close without an error. */
+  void closed(int code, String reason) {
+    FrameHandler h = handler;
+    if (h == null || silenced || !closeReported.compareAndSet(false, true)) {
+      return;
+    }
+    Throwable c = cause;
+    if (code == CloseFrame.TOOBIG) {
+      c = new FrameTooLargeException(-1, maxFrameSize);
+    } else if (c == null && code != CloseFrame.NORMAL && code != CloseFrame.GOING_AWAY) {
+      c = new IOException("WebSocket closed abnormally: code " + code + (reason == null || reason.isEmpty() ? "" : ", " + reason));
+    }
+    try {
+      h.onClosed(channel, c);
+    } catch (RuntimeException e) {
+      log.log(Level.WARNING, "FrameHandler.onClosed threw; ignored", e);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.imlink.transport.websocket.internal;
+
+import io.imlink.api.spi.AcceptHandler;
+import io.imlink.api.spi.Acceptor;
+import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.TransportOptions;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.java_websocket.WebSocket;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.WebSocketServer;
+
+/**
+ * The server side of the WebSocket transport: a Java-WebSocket server (one selector thread and
+ * {@value WsOptions#WORKERS} decoder threads) serving one path; handshakes for other paths are
+ * refused.
+ */
+public final class WsAcceptor implements Acceptor {
+  private static final System.Logger log = System.getLogger(WsAcceptor.class.getName());
+
+  private final Server server;
+  private final URI uri;
+  private volatile boolean closed;
+
+  private WsAcceptor(Server server, URI uri) {
+    this.server = server;
+    this.uri = uri;
+  }
+
+  /** Binds, blocking until the server listens. */
+  public static WsAcceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
+    WsOptions.check(address, true);
+    String path = WsOptions.path(address, options);
+    Server server = new Server(new InetSocketAddress(address.getHost(), address.getPort()), options, path, handler);
+    if (WsOptions.secure(address)) {
+      server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(options.sslContext().orElseThrow(
+          () -> new IllegalArgumentException("wss:// needs an SSLContext in the TransportOptions"))));
+    }
+    server.start();
+    try {
+      server.started.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      stopQuietly(server);
+      Throwable cause = e.getCause();
+      throw cause instanceof IOException io ? io : new IOException("cannot listen on " + address + ": " + cause, cause);
+    } catch (TimeoutException e) {
+      stopQuietly(server);
+      throw new IOException("WebSocket server on " + address + " did not start within 10 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopQuietly(server);
+      throw new IOException("interrupted while starting the WebSocket server", e);
+    }
+    String host = address.getHost().contains(":") && !address.getHost().startsWith("[") ? "[" + address.getHost() + "]"
+        : address.getHost();
+    URI bound = URI.create(address.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + host + ":" + server.getPort() + path);
+    return new WsAcceptor(server, bound);
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public URI uri() {
+    return uri;
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return new InetSocketAddress(server.getAddress().getAddress(), server.getPort());
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    // Closes every connection (each reports its close) and joins the selector and worker threads.
+    stopQuietly(server);
+  }
+
+  @Override
+  public String toString() {
+    return "WsAcceptor[" + uri + "]";
+  }
+
+  private static final class Server extends WebSocketServer {
+    final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final String path;
+    private final AcceptHandler acceptHandler;
+    private final int maxFrameSize;
+
+    Server(InetSocketAddress address, TransportOptions options, String path, AcceptHandler acceptHandler) {
+      super(address, WsOptions.workers(options), List.<Draft>of(WsOptions.draft(options)));
+      this.path = path;
+      this.acceptHandler = acceptHandler;
+      this.maxFrameSize = options.maxFrameSize();
+      setReuseAddr(true);
+      setTcpNoDelay(true);
+      setDaemon(true);
+      setConnectionLostTimeout(WsOptions.connectionLostTimeout(options));
+    }
+
+    @Override
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft, ClientHandshake request)
+        throws InvalidDataException {
+      String resource = request.getResourceDescriptor();
+      int query = resource.indexOf('?');
+      if (!(query < 0 ? resource : resource.substring(0, query)).equals(path)) {
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no imlink endpoint at " + resource);
+      }
+      return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+    }
+
+    @Override
+    public void onStart() {
+      started.complete(null);
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+      WsServerChannel channel = new WsServerChannel(conn, maxFrameSize);
+      conn.setAttachment(channel);
+      try {
+        FrameHandler h = acceptHandler.onAccepted(channel);
+        if (h == null) {
+          throw new IllegalStateException("AcceptHandler returned a null FrameHandler");
+        }
+        channel.state.handler(h);
+      } catch (RuntimeException e) {
+        log.log(Level.WARNING, "accept handler failed; closing the connection", e);
+        conn.close(CloseFrame.UNEXPECTED_CONDITION);
+      }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, ByteBuffer message) {
+      WsServerChannel channel = conn.getAttachment();
+      if (channel != null && channel.state.deliver(message) != null) {
+        conn.close(CloseFrame.NORMAL); // the cause stays local; the peer sees an orderly close
+      }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+      WsServerChannel channel = conn.getAttachment();
+      if (channel != null) {
+        channel.state.failed(new IOException("text message received: imlink frames are binary"));
+      }
+      conn.close(CloseFrame.REFUSE, "binary frames only");
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+      WsServerChannel channel = conn.getAttachment();
+      if (channel != null) {
+        channel.state.closed(code, reason);
+      }
+    }
+
+    @Override
+    public void onError(WebSocket conn, Exception e) {
+      if (conn == null) {
+        started.completeExceptionally(e); // the server itself failed (bind…)
+        log.log(Level.DEBUG, "WebSocket server error", e);
+        return;
+      }
+      WsServerChannel channel = conn.getAttachment();
+      if (channel != null) {
+        channel.state.failed(e instanceof IOException ? e : new IOException(e.toString(), e));
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.imlink.transport.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imlink.api.spi.Acceptor;
+import io.imlink.api.spi.Connector;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.TransportOptions;
+import io.imlink.tck.RecordingFrameHandler;
+import io.imlink.tck.TestTls;
+import java.net.ConnectException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.handshake.ServerHandshake;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Behaviour particular to WebSocket: the path, text messages, TLS. */
+class WebSocketSpecificsTest {
+  private final WebSocketTransportProvider provider = new WebSocketTransportProvider();
+  private final List<RecordingFrameHandler> accepted = new CopyOnWriteArrayList<>();
+
+  private Acceptor bind(URI uri, TransportOptions options) throws Exception {
+    return provider.bind(uri, options, ch -> {
+      RecordingFrameHandler h = RecordingFrameHandler.echo();
+      accepted.add(h);
+      return h;
+    });
+  }
+
+  @Test
+  void onlyTheConfiguredPathIsServed() throws Exception {
+    TransportOptions options = TransportOptions.builder().property("websocket.path", "/chat").build();
+    try (Acceptor acceptor = bind(URI.create("ws://127.0.0.1:0"), options);
+        Connector connector = provider.newConnector(TransportOptions.defaults())) {
+      assertThat(acceptor.uri().getPath()).isEqualTo("/chat");
+      URI wrong = URI.create("ws://127.0.0.1:" + acceptor.localAddress().getPort() + "/im");
+      assertThatThrownBy(() -> connector.connect(wrong, new RecordingFrameHandler()).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(ConnectException.class)
+          .hasMessageContaining("handshake");
+      RecordingFrameHandler ok = new RecordingFrameHandler();
+      FrameChannel channel = connector.connect(acceptor.uri(), ok).get(10, TimeUnit.SECONDS);
+      channel.send(new byte[] {1, 2});
+      assertThat(ok.nextFrame()).containsExactly(1, 2);
+    }
+  }
+
+  @Test
+  void aTextMessageIsRefusedAndClosesTheConnection() throws Exception {
+    try (Acceptor acceptor = bind(URI.create("ws://127.0.0.1:0/im"), TransportOptions.defaults())) {
+      java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+      int[] code = new int[1];
+      WebSocketClient raw = new WebSocketClient(acceptor.uri()) {
+        @Override
+        public void onOpen(ServerHandshake h) {
+          send("hello");
+        }
+
+        @Override
+        public void onMessage(String m) {}
+
+        @Override
+        public void onClose(int c, String reason, boolean remote) {
+          code[0] = c;
+          closed.countDown();
+        }
+
+        @Override
+        public void onError(Exception e) {}
+      };
+      raw.connect();
+      assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(code[0]).isEqualTo(1003);
+      assertThat(accepted.get(0).awaitClosed()).hasMessageContaining("text message");
+    }
+  }
+
+  @Test
+  void wssCarriesFramesOverTls(@TempDir Path tmp) throws Exception {
+    TestTls tls = TestTls.create(tmp);
+    try (Acceptor acceptor = bind(URI.create("wss://localhost:0/im"),
+            TransportOptions.builder().sslContext(tls.serverContext()).build());
+        Connector connector = provider.newConnector(TransportOptions.builder().sslContext(tls.clientContext()).build())) {
+      assertThat(acceptor.uri().getScheme()).isEqualTo("wss");
+      RecordingFrameHandler client = new RecordingFrameHandler();
+      FrameChannel channel = connector.connect(acceptor.uri(), client).get(10, TimeUnit.SECONDS);
+      byte[] frame = new byte[50_000];
+      frame[49_999] = 9;
+      channel.send(frame);
+      assertThat(client.nextFrame()).isEqualTo(frame);
+    }
+    // A client that does not trust the certificate cannot connect.
+    try (Acceptor acceptor = bind(URI.create("wss://localhost:0/im"),
+            TransportOptions.builder().sslContext(tls.serverContext()).build());
+        Connector untrusting = provider.newConnector(TransportOptions.defaults())) {
+      assertThatThrownBy(() -> untrusting.connect(acceptor.uri(), new RecordingFrameHandler()).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class);
+    }
+  }
+
+  @Test
+  void aSecureServerWithoutTlsContextIsRefusedClearly() {
+    assertThatThrownBy(() -> bind(URI.create("wss://127.0.0.1:0/im"), TransportOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("wss:// needs an SSLContext in the TransportOptions");
+  }
+}
