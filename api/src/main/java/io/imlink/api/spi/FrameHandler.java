@@ -20,8 +20,9 @@ public interface FrameHandler {
 
   /**
    * The channel became writable again, or stopped being writable because its outbound buffer is
-   * above the transport's high-water mark (a slow peer). Senders that can wait should stop sending
-   * while {@link FrameChannel#isWritable()} is false. Optional to handle.
+   * above the transport's high-water mark (a slow peer). Transports report what their library
+   * observes (TCP both ways; gRPC when the stream is ready again; WebSocket not at all), so senders
+   * that can wait should check {@link FrameChannel#isWritable()} before sending. Optional to handle.
    */
   default void onWritabilityChanged(FrameChannel channel, boolean writable) {}
 

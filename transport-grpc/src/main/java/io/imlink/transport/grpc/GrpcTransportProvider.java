@@ -1,0 +1,55 @@
+package io.imlink.transport.grpc;
+
+import io.imlink.api.spi.AcceptHandler;
+import io.imlink.api.spi.Acceptor;
+import io.imlink.api.spi.Connector;
+import io.imlink.api.spi.TransportOptions;
+import io.imlink.api.spi.TransportProvider;
+import io.imlink.transport.grpc.internal.GrpcAcceptor;
+import io.imlink.transport.grpc.internal.GrpcConnector;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * The {@code grpc://host:port} (plaintext HTTP/2) and {@code grpcs://host:port} (TLS) transport,
+ * on grpc-java with its shaded Netty.
+ *
+ * <p>Each connection is one {@code imlink.v1.Session/Connect} bidirectional stream, as declared in
+ * {@code imlink/v1/imlink.proto}: one gRPC message per frame. Frames pass through as bytes (no
+ * second decoding). Flow control: messages are requested one at a time and sent only while the
+ * stream is ready; what a slow peer cannot take yet waits in a bounded queue (property {@code
+ * grpc.maxPendingBytes}, default 16 MiB) and the stream is cancelled beyond it. The maximum inbound
+ * message size is the maximum frame size, enforced by gRPC from the message header before
+ * buffering. HTTP/2 keepalive pings detect dead links ({@code grpc.keepAliveTimeSeconds}, default
+ * 30; {@code grpc.keepAliveTimeoutSeconds}, default 10). The connect timeout bounds the TCP, TLS and
+ * HTTP/2 handshakes and the stream's acceptance.
+ *
+ * <p>Threads: a connector runs one event loop thread ({@code imlink-grpc-client-1}) for all its
+ * connections; an acceptor one boss thread and {@code grpc.ioThreads} workers (default: cores, at
+ * most 4). gRPC's shared default executors are never used; everything stops on {@code close()}.
+ *
+ * <p>Thread safety: every method may be called from any thread.
+ */
+public final class GrpcTransportProvider implements TransportProvider {
+
+  @Override
+  public String name() {
+    return "grpc-java";
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("grpc", "grpcs");
+  }
+
+  @Override
+  public Connector newConnector(TransportOptions options) {
+    return new GrpcConnector(options);
+  }
+
+  @Override
+  public Acceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
+    return GrpcAcceptor.bind(address, options, handler);
+  }
+}

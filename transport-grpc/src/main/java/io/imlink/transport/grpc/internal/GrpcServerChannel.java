@@ -1,0 +1,65 @@
+package io.imlink.transport.grpc.internal;
+
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import java.net.SocketAddress;
+
+/** One accepted {@code Session/Connect} stream as a frame channel. */
+final class GrpcServerChannel extends StreamChannel {
+  private final ServerCall<byte[], byte[]> call;
+  private final SocketAddress remote;
+  private final SocketAddress local;
+
+  GrpcServerChannel(ServerCall<byte[], byte[]> call, int maxFrameSize, long maxPendingBytes) {
+    super(maxFrameSize, maxPendingBytes);
+    this.call = call;
+    this.remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    this.local = call.getAttributes().get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR);
+  }
+
+  @Override
+  boolean streamReady() {
+    return call.isReady();
+  }
+
+  @Override
+  void sendMessage(byte[] frame) {
+    call.sendMessage(frame);
+  }
+
+  @Override
+  void finishStream() {
+    call.close(Status.OK, new Metadata());
+  }
+
+  @Override
+  void abortStream(Status status) {
+    try {
+      call.close(status, new Metadata());
+    } catch (IllegalStateException alreadyClosed) {
+      // the stream ended meanwhile
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !isFinished() && !call.isCancelled();
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return remote;
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    return local;
+  }
+
+  @Override
+  public String toString() {
+    return "grpc[" + local + " <- " + remote + "]";
+  }
+}

@@ -1,0 +1,213 @@
+package io.imlink.transport.grpc.internal;
+
+import io.grpc.Status;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.FrameTooLargeException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A gRPC stream as a {@link FrameChannel}: what the client and server sides share.
+ *
+ * <p>gRPC calls are not thread-safe, so every send goes through one lock. Frames go straight to
+ * gRPC while the stream is ready; while it is not (a slow peer), they wait here — bounded by {@link
+ * GrpcOptions#MAX_PENDING_BYTES}, beyond which the stream is cancelled — and are drained on {@code
+ * onReady}. gRPC's own buffer is therefore never stuffed. An orderly close waits for the queue to
+ * drain.
+ */
+abstract class StreamChannel implements FrameChannel {
+  private static final System.Logger log = System.getLogger(StreamChannel.class.getName());
+
+  private final int maxFrameSize;
+  private final long maxPendingBytes;
+  private final Object lock = new Object();
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>(); // guarded by lock
+  private long pendingBytes; // guarded by lock
+  private boolean closing; // guarded by lock
+  private boolean finished; // guarded by lock
+  private final AtomicBoolean closeReported = new AtomicBoolean();
+  private volatile FrameHandler handler;
+  private volatile Throwable cause;
+  private volatile boolean silenced;
+  private volatile boolean lastWritable = true;
+
+  StreamChannel(int maxFrameSize, long maxPendingBytes) {
+    this.maxFrameSize = maxFrameSize;
+    this.maxPendingBytes = maxPendingBytes;
+  }
+
+  void handler(FrameHandler h) {
+    this.handler = h;
+  }
+
+  void silence() {
+    silenced = true;
+  }
+
+  /** Whether gRPC would take a message now without buffering it. */
+  abstract boolean streamReady();
+
+  /** Hands one message to gRPC. Called under the lock. */
+  abstract void sendMessage(byte[] frame);
+
+  /** Ends our side of the stream in order (client: half-close; server: close OK). Under the lock. */
+  abstract void finishStream();
+
+  /** Ends the stream at once with an error. */
+  abstract void abortStream(Status status);
+
+  @Override
+  public boolean send(byte[] frame) {
+    if (frame.length > maxFrameSize) {
+      throw new IllegalArgumentException(
+          "frame of " + frame.length + " bytes exceeds the maximum frame size of " + maxFrameSize + " bytes");
+    }
+    synchronized (lock) {
+      if (closing || finished) {
+        return false;
+      }
+      if (pending.isEmpty() && streamReady()) {
+        sendMessage(frame);
+        return true;
+      }
+      pending.add(frame);
+      pendingBytes += frame.length;
+      lastWritable = false; // onReady tells the handler when it is writable again
+      if (pendingBytes <= maxPendingBytes) {
+        return true;
+      }
+      pending.clear();
+      pendingBytes = 0;
+      finished = true;
+    }
+    fail(new IOException("peer too slow: more than " + maxPendingBytes + " bytes waiting to be sent"));
+    abortStream(Status.RESOURCE_EXHAUSTED.withDescription("peer too slow"));
+    return false;
+  }
+
+  /** gRPC's onReady: drains what waited, finishes a pending close, tells the handler. */
+  void onReady() {
+    synchronized (lock) {
+      drain();
+    }
+    writabilityMaybeChanged();
+  }
+
+  private void drain() {
+    while (!pending.isEmpty() && streamReady() && !finished) {
+      byte[] f = pending.poll();
+      pendingBytes -= f.length;
+      sendMessage(f);
+    }
+    if (closing && pending.isEmpty() && !finished) {
+      finished = true;
+      finishStream();
+    }
+  }
+
+  private void writabilityMaybeChanged() {
+    boolean now = isWritable();
+    FrameHandler h = handler;
+    if (now != lastWritable && h != null && !silenced) {
+      lastWritable = now;
+      try {
+        h.onWritabilityChanged(this, now);
+      } catch (RuntimeException e) {
+        fail(e);
+        abortStream(Status.CANCELLED.withDescription("handler failed"));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closing || finished) {
+        return;
+      }
+      closing = true;
+      drain();
+    }
+  }
+
+  @Override
+  public boolean isWritable() {
+    synchronized (lock) {
+      return pending.isEmpty() && streamReady();
+    }
+  }
+
+  @Override
+  public int maxFrameSize() {
+    return maxFrameSize;
+  }
+
+  boolean isFinished() {
+    synchronized (lock) {
+      return closing || finished;
+    }
+  }
+
+  /** One message from the peer. A handler that throws cancels the stream. */
+  void deliver(byte[] frame) {
+    FrameHandler h = handler;
+    if (h == null || silenced || cause != null) {
+      return;
+    }
+    try {
+      h.onFrame(this, frame);
+    } catch (RuntimeException e) {
+      fail(e);
+      synchronized (lock) {
+        pending.clear();
+        if (!finished) {
+          finished = true;
+          finishStream(); // the cause stays local; the peer sees an orderly end
+        }
+      }
+    }
+  }
+
+  void fail(Throwable t) {
+    if (cause == null) {
+      cause = t;
+    }
+  }
+
+  /** The stream ended with {@code status}: reports the close once. */
+  void ended(Status status) {
+    synchronized (lock) {
+      finished = true;
+      pending.clear();
+      pendingBytes = 0;
+    }
+    FrameHandler h = handler;
+    if (h == null || silenced || !closeReported.compareAndSet(false, true)) {
+      return;
+    }
+    Throwable c = cause;
+    if (c == null && !status.isOk()) {
+      c = causeOf(status, maxFrameSize);
+    }
+    try {
+      h.onClosed(this, c);
+    } catch (RuntimeException e) {
+      log.log(Level.WARNING, "FrameHandler.onClosed threw; ignored", e);
+    }
+  }
+
+  /** The cause a non-OK status stands for. */
+  static Throwable causeOf(Status status, int maxFrameSize) {
+    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+        && status.getDescription().contains("exceeds maximum")) {
+      FrameTooLargeException e = new FrameTooLargeException(-1, maxFrameSize);
+      e.initCause(status.asRuntimeException());
+      return e;
+    }
+    return new IOException("gRPC stream ended: " + status.getCode()
+        + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")"), status.asRuntimeException());
+  }
+}
