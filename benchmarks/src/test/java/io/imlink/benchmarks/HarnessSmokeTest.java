@@ -12,11 +12,14 @@ class HarnessSmokeTest {
   @Test
   void connectBenchmarkRunsAndReportsPercentiles() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ConnectLatency.Result r = ConnectLatency.run(new Harness.Settings(5, 20), new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    assertThat(r.count()).isEqualTo(20);
-    assertThat(r.p50us()).isPositive();
-    assertThat(r.p99us()).isGreaterThanOrEqualTo(r.p50us());
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("connect latency").contains("tcp");
+    var results = ConnectLatency.run(new Harness.Settings(5, 20), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(results).extracting(ConnectLatency.Result::transport).containsExactly("tcp", "ws", "grpc");
+    for (ConnectLatency.Result r : results) {
+      assertThat(r.count()).isEqualTo(20);
+      assertThat(r.p50us()).isPositive();
+      assertThat(r.p99us()).isGreaterThanOrEqualTo(r.p50us());
+    }
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("connect latency").contains("grpc");
   }
 
   @Test

@@ -45,9 +45,12 @@ final class DemoCommand implements Callable<Integer> {
     Path data = Files.createTempDirectory("imlink-demo");
     List<WatchedEngine> engines = new ArrayList<>();
     InetAddress loopback = InetAddress.getLoopbackAddress();
+    String lo = loopback.getHostAddress();
     try (ImServer server = ImServer.builder()
         .app(APP_KEY, APP_SECRET)
-        .listen(URI.create("tcp://" + loopback.getHostAddress() + ":0"))
+        .listen(URI.create("tcp://" + lo + ":0"))
+        .listen(URI.create("ws://" + lo + ":0/im"))
+        .listen(URI.create("grpc://" + lo + ":0"))
         .httpApi(new InetSocketAddress(loopback, 0))
         .dataDirectory(data.resolve("server"))
         .build()
@@ -55,8 +58,12 @@ final class DemoCommand implements Callable<Integer> {
       URI tcp = server.listenUris().get(0);
       URI apiUri = server.httpApiUri().orElseThrow();
       t.raw("imlink demo: an embedded server on loopback; an app backend gets tokens through the signed HTTP API;");
-      t.raw("users connect over TCP. Every callback and status change is printed with the time since the start.");
-      t.print("server", "listening on " + tcp + ", HTTP API on " + apiUri + ", app key " + APP_KEY);
+      t.raw("users connect over TCP, WebSocket and gRPC. Every callback and status change is printed with the time");
+      t.raw("since the start.");
+      for (URI u : server.listenUris()) {
+        t.print("server", "listening on " + u);
+      }
+      t.print("server", "HTTP API on " + apiUri + ", app key " + APP_KEY);
       ServerApiClient backend = new ServerApiClient(apiUri, APP_KEY, APP_SECRET);
 
       t.heading("1. alice and bob get tokens from the app backend and connect (timeout 10 s)");
@@ -96,7 +103,20 @@ final class DemoCommand implements Callable<Integer> {
       carol.await("onConnected(34006", 0, WAIT);
       t.print("carol", "no attempt follows a 34006: the app decides when to call connect again");
 
-      t.heading("5. bob signs out");
+      t.heading("5. one user per transport, all on the same server");
+      int before = server.sessionCount();
+      String[] names = {"dave", "erin", "frank"};
+      for (int i = 0; i < names.length; i++) {
+        URI via = server.listenUris().get(i);
+        WatchedEngine user = watch(engines, t, names[i], via, data);
+        t.print(names[i], "connecting over " + via.getScheme() + " to " + via);
+        expect(user.connect(token(t, backend, names[i]), 10) == 0, names[i] + "'s connect is accepted");
+        user.awaitStatus(ConnectionStatus.CONNECTED, 0, WAIT);
+      }
+      t.print("server", (server.sessionCount() - before) + " more sessions, one per transport; checkOnline: dave="
+          + backend.checkOnline("dave") + " erin=" + backend.checkOnline("erin") + " frank=" + backend.checkOnline("frank"));
+
+      t.heading("6. bob signs out");
       mark = bob.mark();
       expect(bob.engine().disconnect() == 0, "disconnect returns 0");
       bob.awaitStatus(ConnectionStatus.SIGN_OUT, mark, WAIT);

@@ -34,6 +34,11 @@ class CliTest {
         .contains("carol    onConnected(34006, \"\")")
         .contains("carol    status TIMEOUT(34006)")
         .contains("bob      status SIGN_OUT(0)")
+        .contains("dave     connecting over tcp")
+        .contains("erin     connecting over ws")
+        .contains("frank    connecting over grpc")
+        .contains("frank    onConnected(0, \"frank\")")
+        .contains("3 more sessions, one per transport; checkOnline: dave=true erin=true frank=true")
         .contains("checkOnline(bob) = false");
     // Callbacks in order: database before connected, for each user.
     assertThat(r.out().indexOf("alice    onDatabaseOpened(0)")).isLessThan(r.out().indexOf("alice    onConnected(0"));
