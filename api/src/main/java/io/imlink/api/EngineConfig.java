@@ -34,6 +34,10 @@ public final class EngineConfig {
   private final ReconnectPolicy reconnectPolicy;
   private final TransportOptions transportOptions;
   private final Duration ackTimeout;
+  private final Duration pingInterval;
+  private final Duration pongTimeout;
+  private final TokenProvider tokenProvider;
+  private final int maxTokenRefreshes;
   private final String deviceId;
   private final DeviceClass deviceClass;
   private final ClassLoader classLoader;
@@ -58,6 +62,10 @@ public final class EngineConfig {
     this.reconnectPolicy = b.reconnectPolicy;
     this.transportOptions = b.transportOptions;
     this.ackTimeout = b.ackTimeout;
+    this.pingInterval = b.pingInterval;
+    this.pongTimeout = b.pongTimeout;
+    this.tokenProvider = b.tokenProvider;
+    this.maxTokenRefreshes = b.maxTokenRefreshes;
     this.deviceId = b.deviceId != null ? b.deviceId : UUID.randomUUID().toString();
     this.deviceClass = b.deviceClass;
     ClassLoader loader = b.classLoader;
@@ -158,6 +166,26 @@ public final class EngineConfig {
   /** How long to wait for the connect acknowledgement. */
   public Duration ackTimeout() {
     return ackTimeout;
+  }
+
+  /** The ping interval set on the builder, or empty to follow the server (else 30 s). */
+  public Optional<Duration> pingInterval() {
+    return Optional.ofNullable(pingInterval);
+  }
+
+  /** How long a ping may wait for its pong. */
+  public Duration pongTimeout() {
+    return pongTimeout;
+  }
+
+  /** The token provider, if any. */
+  public Optional<TokenProvider> tokenProvider() {
+    return Optional.ofNullable(tokenProvider);
+  }
+
+  /** How many token refreshes are allowed per incident. */
+  public int maxTokenRefreshes() {
+    return maxTokenRefreshes;
   }
 
   /** This installation's device id. */

@@ -71,6 +71,13 @@ public interface ImEngine extends AutoCloseable {
    */
   int disconnect();
 
+  /**
+   * Tells the engine the network is back: if it is waiting to reconnect, it tries at once and
+   * restarts its reconnect schedule from the first step. Does nothing when connected, connecting
+   * right now, or idle. Does not block.
+   */
+  void reconnectNow();
+
   /** The current status. Never null. Does not block. */
   ConnectionStatus getConnectionStatus();
 
@@ -130,6 +137,10 @@ public interface ImEngine extends AutoCloseable {
     ReconnectPolicy reconnectPolicy = ReconnectPolicy.standard();
     TransportOptions transportOptions = TransportOptions.defaults();
     Duration ackTimeout = Duration.ofSeconds(10);
+    Duration pingInterval;
+    Duration pongTimeout = Duration.ofSeconds(6);
+    TokenProvider tokenProvider;
+    int maxTokenRefreshes = 1;
     String deviceId;
     DeviceClass deviceClass = DeviceClass.DESKTOP;
     ClassLoader classLoader;
@@ -242,6 +253,43 @@ public interface ImEngine extends AutoCloseable {
      */
     public Builder ackTimeout(Duration timeout) {
       this.ackTimeout = EngineConfig.checkPositive(timeout, "ackTimeout");
+      return this;
+    }
+
+    /**
+     * How often to ping the server while connected. Default: the interval the server announces when
+     * accepting the connection, or 30 s. A frozen link is detected within this plus {@link
+     * #pongTimeout}.
+     */
+    public Builder pingInterval(Duration interval) {
+      this.pingInterval = EngineConfig.checkPositive(interval, "pingInterval");
+      return this;
+    }
+
+    /** How long a ping may wait for its pong before the connection counts as dead (30013). Default: 6 s. */
+    public Builder pongTimeout(Duration timeout) {
+      this.pongTimeout = EngineConfig.checkPositive(timeout, "pongTimeout");
+      return this;
+    }
+
+    /**
+     * Where to get a fresh token when the server refuses the current one; see {@link TokenProvider}.
+     * Default: none (31004 is final).
+     */
+    public Builder tokenProvider(TokenProvider provider) {
+      this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
+      return this;
+    }
+
+    /**
+     * How many fresh tokens the engine may ask the {@link TokenProvider} for between two successful
+     * connections. Default: 1.
+     */
+    public Builder maxTokenRefreshes(int count) {
+      if (count < 0 || count > 10) {
+        throw new IllegalArgumentException("maxTokenRefreshes must be 0 to 10, got " + count);
+      }
+      this.maxTokenRefreshes = count;
       return this;
     }
 

@@ -9,6 +9,7 @@ import io.imlink.server.internal.HttpApi;
 import io.imlink.server.internal.ServerContext;
 import io.imlink.server.internal.ServerSession;
 import io.imlink.server.internal.ServerState;
+import io.imlink.server.internal.ConnectLimiter;
 import io.imlink.server.internal.Counters;
 import io.imlink.server.internal.SessionRegistry;
 import io.imlink.server.internal.TokenService;
@@ -119,12 +120,14 @@ public final class ImServer implements AutoCloseable {
       context = new ServerContext(
           new TokenService(config.apps, config.tokenLifetime, config.clock, state),
           state,
-          new SessionRegistry(),
+          new SessionRegistry(config.onePerDeviceClass),
           new Counters(),
           config.clock,
           scheduler,
           config.authTimeout,
           config.heartbeatInterval,
+          config.idleTimeout != null ? config.idleTimeout : config.heartbeatInterval.multipliedBy(3),
+          new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock),
           new SecureRandom());
       for (URI uri : config.listen) {
         Acceptor a = transports.get(uri.getScheme()).bind(uri, config.transportOptions, context::accept);
@@ -252,6 +255,10 @@ public final class ImServer implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private Duration authTimeout = Duration.ofSeconds(10);
     private Duration heartbeatInterval = Duration.ofSeconds(30);
+    private Duration idleTimeout;
+    private boolean onePerDeviceClass = true;
+    private double connectsPerSecond = 500;
+    private int connectBurst = 1000;
     private TransportOptions transportOptions = TransportOptions.defaults();
     private ClassLoader classLoader = ImServer.class.getClassLoader();
 
@@ -326,6 +333,40 @@ public final class ImServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long an authenticated session may stay silent (no frame, not even a ping) before the server
+     * closes it. Default: three heartbeat intervals.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Whether a user has at most one session per device class (default true): a new login kicks the
+     * older session of its class (31010), and a reconnecting device does not kick one that logged in
+     * after it (it is refused with 31023). False allows any number of sessions.
+     */
+    public Builder oneSessionPerDeviceClass(boolean enabled) {
+      this.onePerDeviceClass = enabled;
+      return this;
+    }
+
+    /**
+     * Connect attempts allowed per client address: {@code burst} at once, refilled at {@code
+     * perSecond}. Beyond that an attempt is refused with 30015 and a retry-after hint. Default: 500
+     * per second, bursts of 1000 — enough for hundreds of clients behind one address reconnecting at
+     * once, while refusing floods.
+     */
+    public Builder connectRateLimit(double perSecond, int burst) {
+      if (!(perSecond > 0) || burst < 1) {
+        throw new IllegalArgumentException("connectRateLimit needs perSecond > 0 and burst >= 1");
+      }
+      this.connectsPerSecond = perSecond;
+      this.connectBurst = burst;
+      return this;
+    }
+
     /** Frame size limit and transport-specific settings of the listeners. */
     public Builder transportOptions(TransportOptions options) {
       this.transportOptions = Objects.requireNonNull(options, "transportOptions");
@@ -367,6 +408,10 @@ public final class ImServer implements AutoCloseable {
       copy.scheduler = scheduler;
       copy.authTimeout = authTimeout;
       copy.heartbeatInterval = heartbeatInterval;
+      copy.idleTimeout = idleTimeout;
+      copy.onePerDeviceClass = onePerDeviceClass;
+      copy.connectsPerSecond = connectsPerSecond;
+      copy.connectBurst = connectBurst;
       copy.transportOptions = transportOptions;
       copy.classLoader = classLoader;
       return new ImServer(copy);

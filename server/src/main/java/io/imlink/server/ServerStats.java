@@ -16,4 +16,7 @@ public interface ServerStats {
 
   /** Connect requests refused with a non-zero code. */
   long connectsRefused();
+
+  /** Connect requests refused because their address connected too often (30015). */
+  long connectsThrottled();
 }

@@ -9,6 +9,7 @@ import io.imlink.api.ImEngine;
 import io.imlink.api.OnConnectedListener;
 import io.imlink.api.OnDatabaseOpenedListener;
 import io.imlink.api.ReconnectPolicy;
+import io.imlink.api.TokenProvider;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.MessageStore;
@@ -24,6 +25,8 @@ import io.imlink.protocol.v1.ConnectRequest;
 import io.imlink.protocol.v1.DeviceClass;
 import io.imlink.protocol.v1.Disconnect;
 import io.imlink.protocol.v1.Frame;
+import io.imlink.protocol.v1.Ping;
+import io.imlink.protocol.v1.Pong;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.NoRouteToHostException;
@@ -57,6 +60,12 @@ import org.slf4j.LoggerFactory;
 public final class DefaultImEngine implements ImEngine {
   private static final Logger log = LoggerFactory.getLogger(DefaultImEngine.class);
   private static final String SDK_VERSION = "imlink-java/0.1.0";
+  /** The heartbeat's ping interval when neither the builder nor the server sets one. */
+  static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+  /** The heartbeat looks at the clock at least this often, to notice a paused process. */
+  static final Duration MAX_HEARTBEAT_TICK = Duration.ofSeconds(5);
+  /** Wall-clock time beyond a tick that means the process was paused (or the clock jumped). */
+  static final Duration CLOCK_JUMP = Duration.ofSeconds(5);
 
   private final EngineConfig config;
   private final EngineThreads threads;
@@ -138,6 +147,24 @@ public final class DefaultImEngine implements ImEngine {
     }
     threads.loop().execute(() -> signOut(true));
     return 0;
+  }
+
+  @Override
+  public void reconnectNow() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+    }
+    threads.loop().execute(() -> {
+      Session s = session;
+      if (s != null && s.attempt == null && s.retryTimer != null && !s.refreshing) {
+        log.info("reconnectNow: trying at once and restarting the reconnect schedule");
+        s.retryTimer.cancel(false);
+        s.failedCycles = 0;
+        startCycle(s);
+      }
+    });
   }
 
   @Override
@@ -258,7 +285,12 @@ public final class DefaultImEngine implements ImEngine {
   /** One accepted connect call, from acceptance to its end. */
   private final class Session {
     final long generation;
-    final String token;
+    /** The token in use; replaced by a refresh. */
+    String token;
+    /** Token refreshes asked for since the last successful connection. */
+    int refreshes;
+    /** Waiting for the token provider: no attempt may start. */
+    boolean refreshing;
     final String userId;
     /** Whether onConnected has fired for this call. */
     boolean reported;
@@ -287,6 +319,14 @@ public final class DefaultImEngine implements ImEngine {
     FrameChannel channel;
     ScheduledFuture<?> ackTimer;
     boolean established;
+    // Heartbeat, once established.
+    Duration pingInterval;
+    Duration tick;
+    long lastTickWallMs;
+    Duration sinceLastPing = Duration.ZERO;
+    long pendingPing;
+    ScheduledFuture<?> heartbeatTimer;
+    ScheduledFuture<?> pongTimer;
     /** The reason the server gave in a Disconnect frame, reported when the channel closes. */
     int disconnectCode;
 
@@ -315,6 +355,14 @@ public final class DefaultImEngine implements ImEngine {
       if (ackTimer != null) {
         ackTimer.cancel(false);
         ackTimer = null;
+      }
+      if (heartbeatTimer != null) {
+        heartbeatTimer.cancel(false);
+        heartbeatTimer = null;
+      }
+      if (pongTimer != null) {
+        pongTimer.cancel(false);
+        pongTimer = null;
       }
     }
 
@@ -478,8 +526,9 @@ public final class DefaultImEngine implements ImEngine {
     switch (frame.getBodyCase()) {
       case CONNECT_ACK -> onConnectAck(a, frame.getConnectAck());
       case DISCONNECT -> onDisconnectFrame(a, frame.getDisconnect());
+      case PONG -> onPong(a, frame.getPong());
       default -> {
-        // Pong and later bodies: nothing to do in this version.
+        // Bodies this version does not know are ignored (forward compatibility).
       }
     }
   }
@@ -494,6 +543,7 @@ public final class DefaultImEngine implements ImEngine {
     if (code == 0) {
       a.established = true;
       s.failedCycles = 0;
+      s.refreshes = 0;
       if (!s.everConnected) {
         s.everConnected = true;
         s.firstLoginTimeMs = ack.getServerTimeMs();
@@ -508,10 +558,13 @@ public final class DefaultImEngine implements ImEngine {
         fireConnected(0, ack.getUserId().isEmpty() ? s.userId : ack.getUserId());
       }
       setStatus(ConnectionStatus.CONNECTED, 0);
+      startHeartbeat(a, ack.getHeartbeatIntervalMs());
       return;
     }
     log.info("{} refused the connection: {} {}", a.server, ErrorCode.describe(code), ack.getReason());
-    if (isRetryable(code)) {
+    if (isTokenRefusal(code) && config.tokenProvider().isPresent() && s.refreshes < config.maxTokenRefreshes()) {
+      refreshToken(a, code);
+    } else if (isRetryable(code)) {
       attemptFailed(a, code, Duration.ofMillis(ack.getRetryAfterMs()));
     } else {
       finish(s, code);
@@ -536,6 +589,123 @@ public final class DefaultImEngine implements ImEngine {
     int code = a.disconnectCode != 0 ? a.disconnectCode : ErrorCode.SOCKET_DISCONNECTED.code();
     log.debug("connection to {} closed ({}): {}", a.server, ErrorCode.describe(code), cause == null ? "orderly" : cause.toString());
     linkFailed(a, code);
+  }
+
+  // ---- heartbeat ---------------------------------------------------------------------------------
+
+  /**
+   * Pings every ping interval while connected; a pong missing after the pong timeout drops the link
+   * (30013). The heartbeat ticks at most {@link #MAX_HEARTBEAT_TICK} apart and compares the wall
+   * clock on each tick: if far more time passed than the tick (the process was paused, the machine
+   * slept), it checks the link at once instead of trusting it.
+   */
+  private void startHeartbeat(Attempt a, int announcedMs) {
+    a.pingInterval = config.pingInterval()
+        .orElse(announcedMs > 0 ? Duration.ofMillis(announcedMs) : DEFAULT_PING_INTERVAL);
+    a.tick = a.pingInterval.compareTo(MAX_HEARTBEAT_TICK) < 0 ? a.pingInterval : MAX_HEARTBEAT_TICK;
+    a.lastTickWallMs = clock.millis();
+    a.heartbeatTimer = schedule(() -> heartbeatTick(a), a.tick);
+  }
+
+  private void heartbeatTick(Attempt a) {
+    if (!a.isCurrent() || !a.established) {
+      return;
+    }
+    long wall = clock.millis();
+    long wallElapsed = wall - a.lastTickWallMs;
+    a.lastTickWallMs = wall;
+    a.sinceLastPing = a.sinceLastPing.plus(a.tick);
+    boolean paused = wallElapsed > a.tick.plus(CLOCK_JUMP).toMillis();
+    if (paused) {
+      log.info("{} ms passed during a {} heartbeat tick (process paused?): checking the link now", wallElapsed, a.tick);
+    }
+    if ((paused || a.sinceLastPing.compareTo(a.pingInterval) >= 0) && a.pendingPing == 0) {
+      sendPing(a);
+      if (!a.isCurrent()) {
+        return;
+      }
+    }
+    a.heartbeatTimer = schedule(() -> heartbeatTick(a), a.tick);
+  }
+
+  private long pingIds;
+
+  private void sendPing(Attempt a) {
+    a.sinceLastPing = Duration.ZERO;
+    long id = ++pingIds;
+    a.pendingPing = id;
+    if (!a.channel.send(Frames.encode(Frame.newBuilder().setPing(Ping.newBuilder().setId(id)).build()))) {
+      linkFailed(a, ErrorCode.PING_SEND_FAIL.code());
+      return;
+    }
+    a.pongTimer = schedule(() -> {
+      if (a.isCurrent() && a.pendingPing == id) {
+        log.info("no pong from {} within {}: the link is dead", a.server, config.pongTimeout());
+        linkFailed(a, ErrorCode.PONG_RECV_FAIL.code());
+      }
+    }, config.pongTimeout());
+  }
+
+  private void onPong(Attempt a, Pong pong) {
+    if (pong.getId() == a.pendingPing && a.pendingPing != 0) {
+      a.pendingPing = 0;
+      if (a.pongTimer != null) {
+        a.pongTimer.cancel(false);
+        a.pongTimer = null;
+      }
+    }
+  }
+
+  // ---- token refresh -----------------------------------------------------------------------------
+
+  private static boolean isTokenRefusal(int code) {
+    return code == ErrorCode.CONN_TOKEN_INCORRECT.code() || code == ErrorCode.CONN_TOKEN_EXPIRE.code();
+  }
+
+  /** Asks the token provider for a fresh token; the session waits (no attempt) until it answers. */
+  private void refreshToken(Attempt a, int code) {
+    Session s = a.session;
+    a.abandon();
+    s.attempt = null;
+    s.refreshes++;
+    s.refreshing = true;
+    if (s.everConnected) {
+      setStatus(ConnectionStatus.SUSPEND, code);
+    }
+    log.info("token refused ({}); asking the token provider for a fresh one ({} of {})",
+        ErrorCode.describe(code), s.refreshes, config.maxTokenRefreshes());
+    TokenProvider provider = config.tokenProvider().orElseThrow();
+    try {
+      provider.refreshToken(s.userId).whenComplete((token, error) -> post(() -> onTokenRefreshed(s, code, token, error)));
+    } catch (RuntimeException e) {
+      onTokenRefreshed(s, code, null, e);
+    }
+  }
+
+  private void onTokenRefreshed(Session s, int code, String token, Throwable error) {
+    if (session != s || !s.refreshing) {
+      return;
+    }
+    s.refreshing = false;
+    if (error != null || token == null || token.isBlank()) {
+      log.info("the token provider gave no token ({}); giving up", error == null ? "blank" : error.toString());
+      finish(s, code);
+      return;
+    }
+    try {
+      String user = Tokens.peek(token.strip()).userId();
+      if (!user.equals(s.userId)) {
+        log.warn("the token provider returned a token for user {} instead of {}; giving up", user, s.userId);
+        finish(s, code);
+        return;
+      }
+    } catch (InvalidTokenException e) {
+      log.info("the token provider returned something that is not a token ({}); giving up", e.getMessage());
+      finish(s, code);
+      return;
+    }
+    s.token = token.strip();
+    startCycle(s);
   }
 
   private static boolean isRetryable(int code) {
@@ -588,7 +758,7 @@ public final class DefaultImEngine implements ImEngine {
     }
     log.debug("attempt cycle failed ({}); retry #{} in {}", ErrorCode.describe(code), s.failedCycles, delay);
     s.retryTimer = schedule(() -> {
-      if (session == s && s.attempt == null) {
+      if (session == s && s.attempt == null && !s.refreshing) {
         startCycle(s);
       }
     }, delay);
@@ -617,6 +787,7 @@ public final class DefaultImEngine implements ImEngine {
 
   /** Stops the session's attempt and timers. */
   private void stop(Session s) {
+    s.refreshing = false;
     if (s.attempt != null) {
       s.attempt.abandon();
       s.attempt = null;

@@ -30,6 +30,8 @@ final class ClientConnection implements FrameHandler {
   private final FrameChannel channel;
   private final ScheduledFuture<?> authTimer;
   private volatile ServerSession session;
+  private volatile long lastActivityMs;
+  private volatile ScheduledFuture<?> idleTimer;
 
   ClientConnection(ServerContext ctx, FrameChannel channel) {
     this.ctx = ctx;
@@ -46,8 +48,25 @@ final class ClientConnection implements FrameHandler {
     }
   }
 
+  /** Closes a session that stayed silent for longer than the idle limit; otherwise checks again later. */
+  private void idleCheck() {
+    ServerSession s = session;
+    if (s == null || !channel.isOpen()) {
+      return;
+    }
+    long silentMs = ctx.clock().millis() - lastActivityMs;
+    long limitMs = ctx.idleTimeout().toMillis();
+    if (silentMs >= limitMs) {
+      log.debug("{}: silent for {} ms; closing", channel, silentMs);
+      s.disconnect(ErrorCode.PONG_RECV_FAIL.code(), "idle for " + silentMs + " ms");
+      return;
+    }
+    idleTimer = ctx.scheduler().schedule(this::idleCheck, limitMs - silentMs, TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void onFrame(FrameChannel ch, byte[] bytes) {
+    lastActivityMs = ctx.clock().millis();
     Frame frame;
     try {
       frame = Frames.decode(bytes);
@@ -86,6 +105,11 @@ final class ClientConnection implements FrameHandler {
 
   private void connect(ConnectRequest request) {
     ctx.stats().connectRequests.incrementAndGet();
+    long waitMs = ctx.limiter().acquire(channel.remoteAddress());
+    if (waitMs > 0) {
+      refuse(ErrorCode.CONNECT_OVER_FREQUENCY.code(), "too many connect attempts from this address", waitMs);
+      return;
+    }
     if (request.getProtocolVersion() != Frames.PROTOCOL_VERSION) {
       refuse(ErrorCode.CONN_PROTO_VERSION_ERROR.code(), "protocol version " + request.getProtocolVersion()
           + " is not supported; this server speaks " + Frames.PROTOCOL_VERSION);
@@ -102,8 +126,15 @@ final class ClientConnection implements FrameHandler {
       refuse(ErrorCode.CONN_USER_BLOCKED.code(), "user is blocked");
       return;
     }
-    ServerSession s = new ServerSession(newSessionId(), user, request.getDeviceClass(), request.getDeviceId(), channel, now);
-    ctx.sessions().add(s);
+    boolean reconnect = request.getReconnect();
+    long firstLogin = reconnect && request.getFirstLoginTimeMs() > 0 ? request.getFirstLoginTimeMs() : now;
+    ServerSession s = new ServerSession(newSessionId(), user, request.getDeviceClass(), request.getDeviceId(), channel,
+        now, firstLogin);
+    SessionRegistry.Admission admission = ctx.sessions().admit(s, reconnect);
+    if (!admission.accepted()) {
+      refuse(admission.refusal(), "a device of the same class logged in after this one; it is not kicked");
+      return;
+    }
     // A block may have landed between the check and the registration; the blocker only sees
     // registered sessions, so check again now that this one is visible.
     if (ctx.state().isBlocked(user, ctx.clock().millis())) {
@@ -111,8 +142,16 @@ final class ClientConnection implements FrameHandler {
       refuse(ErrorCode.CONN_USER_BLOCKED.code(), "user is blocked");
       return;
     }
+    for (ServerSession old : admission.kicked()) {
+      log.debug("{}: kicked by a newer login of the same device class", old.channel());
+      old.disconnect(ErrorCode.DISCONN_KICK.code(), "another device of the same class logged in");
+    }
+    for (ServerSession stale : admission.replaced()) {
+      stale.channel().close(); // the same installation's previous connection
+    }
     session = s;
     authTimer.cancel(false);
+    idleTimer = ctx.scheduler().schedule(this::idleCheck, ctx.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ctx.stats().sessionsAccepted.incrementAndGet();
     channel.send(Frames.encode(Frame.newBuilder()
         .setConnectAck(ConnectAck.newBuilder()
@@ -126,10 +165,18 @@ final class ClientConnection implements FrameHandler {
   }
 
   private void refuse(int code, String reason) {
+    refuse(code, reason, 0);
+  }
+
+  private void refuse(int code, String reason, long retryAfterMs) {
     ctx.stats().connectsRefused.incrementAndGet();
+    if (code == ErrorCode.CONNECT_OVER_FREQUENCY.code()) {
+      ctx.stats().connectsThrottled.incrementAndGet();
+    }
     log.debug("{}: connect refused with {}: {}", channel, code, reason);
     channel.send(Frames.encode(Frame.newBuilder()
-        .setConnectAck(ConnectAck.newBuilder().setCode(code).setReason(reason).setServerTimeMs(ctx.clock().millis()))
+        .setConnectAck(ConnectAck.newBuilder().setCode(code).setReason(reason).setServerTimeMs(ctx.clock().millis())
+            .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, retryAfterMs)))
         .build()));
     channel.close();
   }
@@ -143,6 +190,10 @@ final class ClientConnection implements FrameHandler {
   @Override
   public void onClosed(FrameChannel ch, Throwable cause) {
     authTimer.cancel(false);
+    ScheduledFuture<?> idle = idleTimer;
+    if (idle != null) {
+      idle.cancel(false);
+    }
     ServerSession s = session;
     if (s != null) {
       ctx.sessions().remove(s);

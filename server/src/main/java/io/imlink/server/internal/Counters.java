@@ -9,6 +9,7 @@ public final class Counters implements ServerStats {
   final AtomicLong connectRequests = new AtomicLong();
   final AtomicLong sessionsAccepted = new AtomicLong();
   final AtomicLong connectsRefused = new AtomicLong();
+  final AtomicLong connectsThrottled = new AtomicLong();
 
   @Override
   public long connectionsAccepted() {
@@ -28,5 +29,10 @@ public final class Counters implements ServerStats {
   @Override
   public long connectsRefused() {
     return connectsRefused.get();
+  }
+
+  @Override
+  public long connectsThrottled() {
+    return connectsThrottled.get();
   }
 }

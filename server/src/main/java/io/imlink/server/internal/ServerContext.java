@@ -15,6 +15,8 @@ public record ServerContext(
     ScheduledExecutorService scheduler,
     Duration authTimeout,
     Duration heartbeatInterval,
+    Duration idleTimeout,
+    ConnectLimiter limiter,
     SecureRandom random) {
 
   /** A handler for a newly accepted connection. */

@@ -10,10 +10,19 @@ import io.imlink.protocol.v1.Frame;
  * An authenticated session: one user on one connection.
  *
  * @param id unique on this server
- * @param loginTimeMs when the session was accepted (server clock)
+ * @param deviceClass the client's class of device (one session per user and class by default)
+ * @param deviceId the client's installation id
+ * @param loginTimeMs when this session was accepted (server clock)
+ * @param firstLoginTimeMs when the device first logged in, before any reconnect (server clock)
  */
 public record ServerSession(
-    String id, UserKey user, DeviceClass deviceClass, String deviceId, FrameChannel channel, long loginTimeMs) {
+    String id,
+    UserKey user,
+    DeviceClass deviceClass,
+    String deviceId,
+    FrameChannel channel,
+    long loginTimeMs,
+    long firstLoginTimeMs) {
 
   /** Tells the client why, then closes the connection (queued frames are flushed first). */
   public void disconnect(int code, String reason) {

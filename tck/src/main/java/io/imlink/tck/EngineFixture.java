@@ -1,0 +1,126 @@
+package io.imlink.tck;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ImEngine;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.ServiceProviders;
+import io.imlink.api.spi.TransportOptions;
+import io.imlink.api.spi.TransportProvider;
+import io.imlink.server.ImServer;
+import io.imlink.server.ServerApiClient;
+import io.imlink.tck.EngineProbe.Kind;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the engine suites share: a real {@link ImServer} on loopback over the transport under test,
+ * tokens from its signed HTTP API as an app backend gets them, engines built with {@link
+ * ImEngine#builder}, and everything closed after each test.
+ */
+public abstract class EngineFixture {
+  protected static final String APP_KEY = "tck-app";
+  protected static final String APP_SECRET = "tck-app-secret-0123";
+  protected static final String OTHER_APP_KEY = "tck-other-app";
+  protected static final String OTHER_APP_SECRET = "tck-other-secret-0123";
+
+  /** Where the server listens: loopback, port 0, e.g. {@code tcp://127.0.0.1:0}. */
+  protected abstract URI listenUri();
+
+  /** Options with the transport's own properties. */
+  protected TransportOptions.Builder baseOptions() {
+    return TransportOptions.builder();
+  }
+
+  @TempDir protected Path tmp;
+  protected ImServer server;
+  protected ServerApiClient api;
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      cleanup.get(i).close();
+    }
+  }
+
+  /** Registers something to close after the test (engines, servers, proxies), last first. */
+  protected <T extends AutoCloseable> T closeLater(T c) {
+    cleanup.add(c);
+    return c;
+  }
+
+  /** Starts the reference server with two apps, the HTTP API, and the test's customisations. */
+  protected ImServer startServer(Consumer<ImServer.Builder> customize) throws Exception {
+    ImServer.Builder b = ImServer.builder()
+        .app(APP_KEY, APP_SECRET)
+        .app(OTHER_APP_KEY, OTHER_APP_SECRET)
+        .listen(listenUri())
+        .httpApi(new InetSocketAddress(Network.loopback(), 0))
+        .transportOptions(baseOptions().build());
+    customize.accept(b);
+    server = closeLater(b.build().start());
+    api = new ServerApiClient(server.httpApiUri().orElseThrow(), APP_KEY, APP_SECRET);
+    return server;
+  }
+
+  protected ImServer startServer() throws Exception {
+    return startServer(b -> {});
+  }
+
+  /** The URI clients use to reach the server. */
+  protected URI serverUri() {
+    return server.listenUris().get(0);
+  }
+
+  /** The server's URI with another address (a proxy, a dead port). */
+  protected URI serverUriAt(InetSocketAddress address) {
+    return Network.withAddress(serverUri(), address);
+  }
+
+  /** An engine builder for {@link #APP_KEY} connecting to {@code servers}, storing under the test's directory. */
+  protected ImEngine.Builder engine(URI... servers) {
+    return ImEngine.builder(APP_KEY)
+        .servers(List.of(servers))
+        .dataDirectory(tmp.resolve("client"))
+        .transportOptions(baseOptions().connectTimeout(Duration.ofSeconds(2)).build());
+  }
+
+  /** Builds and registers for closing. */
+  protected ImEngine build(ImEngine.Builder b) {
+    return closeLater(b.build());
+  }
+
+  /** Engine options driven by {@code time}: its clock and its scheduler. */
+  protected static ImEngine.Builder withTime(ImEngine.Builder b, FakeClock time) {
+    return b.clock(time.clock()).scheduler(time.scheduler());
+  }
+
+  protected static boolean is(EngineProbe.Event e, ConnectionStatus s) {
+    return e.kind() == Kind.STATUS && e.status() == s;
+  }
+
+
+  /** The transport provider serving {@link #listenUri()}'s scheme. */
+  protected TransportProvider transport() {
+    String scheme = listenUri().getScheme();
+    return ServiceProviders.load(TransportProvider.class, getClass().getClassLoader(), TransportProvider::isAvailable,
+            TransportProvider::priority).stream()
+        .filter(p -> p.schemes().contains(scheme))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** A raw frame channel to the server, for speaking the protocol by hand. */
+  protected FrameChannel rawConnect(RecordingFrameHandler handler) throws Exception {
+    var connector = closeLater(transport().newConnector(baseOptions().build()));
+    return connector.connect(serverUri(), handler).get(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,477 @@
+package io.imlink.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.DeviceClass;
+import io.imlink.api.ImEngine;
+import io.imlink.api.ReconnectPolicy;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.protocol.Frames;
+import io.imlink.protocol.v1.ConnectRequest;
+import io.imlink.protocol.v1.Frame;
+import io.imlink.server.ImServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The connection lifecycle under faults, as a JUnit 5 suite run by every transport: dropped,
+ * frozen, reset and slow links between client and server (through a {@link FaultProxy}), server
+ * restarts and outages, heartbeats and paused processes, the multi-device policy, flood limits,
+ * bounded token refresh. Timers run on a {@link FakeClock}: each test states the exact status
+ * sequence and the fake time at which a dead link is detected.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class LifecycleContract extends EngineFixture {
+  /** The heartbeat tick the engine uses for the default 30 s ping interval. */
+  protected static final Duration TICK = Duration.ofSeconds(5);
+  protected static final Duration PING = Duration.ofSeconds(30);
+  protected static final Duration PONG = Duration.ofSeconds(6);
+
+  /** Forwards fake time one heartbeat tick, then waits until the engine has armed its next tick. */
+  protected static void tick(FakeClock time) throws InterruptedException {
+    time.forward(TICK);
+    Await.until("the engine re-arms its heartbeat", () -> time.pendingDelays().contains(TICK));
+  }
+
+  /**
+   * Waits until the engine's only timer is a reconnect delay (no attempt in flight). Engines of
+   * tests that use it have a one-hour ack timeout, so an attempt's ack timer never looks like one.
+   */
+  protected static void awaitRetryScheduled(FakeClock time) throws InterruptedException {
+    Await.until("a reconnect is scheduled and no attempt is in flight", () -> {
+      var delays = time.pendingDelays();
+      return delays.size() == 1 && delays.get(0).compareTo(Duration.ofSeconds(64)) <= 0;
+    });
+  }
+
+  /** Forwards fake time until the engine's pending reconnect runs. */
+  protected static void runRetry(FakeClock time) {
+    Duration next = time.nextTaskDelay();
+    time.forward(next == null ? Duration.ZERO : next);
+  }
+
+  private FaultProxy proxy() {
+    return closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
+  }
+
+  private ImEngine connectedThrough(FaultProxy proxy, FakeClock time, String user, EngineProbe[] probeOut)
+      throws Exception {
+    ImEngine engine = build(withTime(engine(serverUriAt(proxy.address())), time).ackTimeout(Duration.ofHours(1)));
+    EngineProbe probe = EngineProbe.attach(engine);
+    probeOut[0] = probe;
+    engine.connect(api.getToken(user), 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    Await.until("the heartbeat is armed", () -> time.pendingDelays().contains(TICK));
+    return engine;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void aDroppedConnectionIsNoticedAtOnceAndReestablished() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    FakeClock time = new FakeClock();
+    EngineProbe[] p = new EngineProbe[1];
+    ImEngine engine = connectedThrough(proxy, time, "drop", p);
+    int mark = p[0].size();
+    Instant before = time.now();
+
+    proxy.drop();
+    p[0].awaitStatus(ConnectionStatus.SUSPEND, mark);
+    assertThat(time.now()).as("detected without any timer").isEqualTo(before);
+    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
+    runRetry(time);
+    p[0].awaitStatus(ConnectionStatus.CONNECTED, mark);
+    assertThat(p[0].trace().subList(mark, p[0].size())).containsExactly("SUSPEND(30011)", "CONNECTING(0)", "CONNECTED(0)");
+    assertThat(p[0].connectedEvents()).hasSize(1);
+    assertThat(engine.getConnectionStatus()).isEqualTo(ConnectionStatus.CONNECTED);
+  }
+
+  @Test
+  void aFrozenLinkIsDetectedWithinPingIntervalPlusPongTimeout() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    FakeClock time = new FakeClock();
+    EngineProbe[] p = new EngineProbe[1];
+    connectedThrough(proxy, time, "frozen", p);
+    EngineProbe probe = p[0];
+    int mark = probe.size();
+    Instant frozenAt = time.now();
+
+    proxy.freeze(); // no FIN, no RST: bytes just stop
+    for (int i = 0; i < 7; i++) {
+      tick(time); // 5 s … 35 s: the ping goes out at 30 s into the frozen link
+    }
+    assertThat(probe.size()).as("still trusted at 35 s").isEqualTo(mark);
+    time.forward(Duration.ofSeconds(1)); // 36 s = ping interval + pong timeout
+    probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
+    assertThat(Duration.between(frozenAt, time.now())).isLessThanOrEqualTo(PING.plus(PONG));
+    assertThat(probe.trace().get(mark)).isEqualTo("SUSPEND(30013)");
+
+    proxy.thaw();
+    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
+    runRetry(time);
+    probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
+    assertThat(probe.trace().subList(mark, probe.size())).containsExactly("SUSPEND(30013)", "CONNECTING(0)", "CONNECTED(0)");
+    assertThat(probe.connectedEvents()).hasSize(1);
+  }
+
+  @Test
+  void aPausedProcessChecksItsLinkAtOnceInsteadOfTrustingIt() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    FakeClock time = new FakeClock();
+    JumpingClock wall = new JumpingClock(time.clock());
+    ImEngine engine = build(engine(serverUriAt(proxy.address())).clock(wall).scheduler(time.scheduler()));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(api.getToken("sleeper"), 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    Await.until("the heartbeat is armed", () -> time.pendingDelays().contains(TICK));
+    int mark = probe.size();
+
+    proxy.freeze();
+    wall.jump(Duration.ofHours(1)); // the machine slept for an hour; monotonic timers did not move
+    tick(time); // the first tick after waking sees the jump and pings at once
+    assertThat(time.pendingDelays()).as("the pong timer runs").contains(PONG);
+    time.forward(PONG);
+    probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
+    assertThat(probe.trace().get(mark)).isEqualTo("SUSPEND(30013)");
+  }
+
+  @Test
+  void aResetDuringTheHandshakeIsRetriedUntilItSucceeds() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    proxy.resetOnFirstData(true); // every ConnectRequest is answered with a reset
+    FakeClock time = new FakeClock();
+    ImEngine engine = build(withTime(engine(serverUriAt(proxy.address())), time));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(api.getToken("handshake"), 0);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      int n = attempt;
+      Await.until("attempt " + n + " was reset", () -> proxy.acceptedCount() >= n && time.pendingTasks() >= 1
+          && time.pendingDelays().stream().allMatch(d -> d.compareTo(Duration.ofSeconds(1)) <= 0));
+      if (attempt < 3) {
+        runRetry(time);
+      }
+    }
+    proxy.resetOnFirstData(false);
+    runRetry(time);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    assertThat(probe.trace()).containsExactly("onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(0, \"handshake\")", "CONNECTED(0)");
+    assertThat(proxy.acceptedCount()).isEqualTo(4);
+  }
+
+  @Test
+  void aRestartedServerIsReconnectedTo() throws Exception {
+    startServer();
+    URI listen = serverUri();
+    FakeClock time = new FakeClock();
+    ImEngine engine = build(withTime(engine(listen), time));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(api.getToken("restart"), 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    int mark = probe.size();
+
+    server.close(); // tells every client 31003 and closes
+    probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
+    assertThat(probe.trace().get(mark)).isEqualTo("SUSPEND(31003)");
+    ImServer again = closeLater(ImServer.builder().app(APP_KEY, APP_SECRET).listen(listen)
+        .transportOptions(baseOptions().build()).build().start());
+    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
+    runRetry(time);
+    probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
+    assertThat(probe.trace().subList(mark, probe.size())).containsExactly("SUSPEND(31003)", "CONNECTING(0)", "CONNECTED(0)");
+    assertThat(again.stats().sessionsAccepted()).isEqualTo(1);
+    assertThat(probe.connectedEvents()).hasSize(1);
+  }
+
+  @Test
+  void aServerDownForAWhileIsRetriedOnTheBackoffScheduleAndReconnectedWhenBack() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    FakeClock time = new FakeClock();
+    EngineProbe[] p = new EngineProbe[1];
+    ImEngine engine = connectedThrough(proxy, time, "outage", p);
+    EngineProbe probe = p[0];
+    int mark = probe.size();
+
+    proxy.refuse(true); // the server is unreachable: every attempt is reset
+    proxy.drop();
+    probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
+    int start = proxy.acceptedCount();
+    Instant down = time.now();
+    // Ten minutes of outage: 0.05, 0.25, 0.5, 1, 2, 4, 8, 16, 32 s, then every 64 s (with jitter).
+    while (Duration.between(down, time.now()).compareTo(Duration.ofMinutes(10)) < 0) {
+      int before = proxy.acceptedCount();
+      awaitRetryScheduled(time);
+      runRetry(time);
+      Await.until("the attempt is made", () -> proxy.acceptedCount() > before);
+    }
+    int attempts = proxy.acceptedCount() - start;
+    assertThat(attempts).as("attempts in 10 minutes: a backoff, not a storm").isBetween(9, 40);
+    assertThat(engine.getConnectionStatus()).isIn(ConnectionStatus.SUSPEND, ConnectionStatus.CONNECTING);
+
+    proxy.refuse(false);
+    awaitRetryScheduled(time);
+    runRetry(time);
+    probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
+    assertThat(probe.connectedEvents()).hasSize(1);
+  }
+
+  @Test
+  void reconnectNowSkipsTheBackoffWhenTheNetworkIsBack() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    FakeClock time = new FakeClock();
+    EngineProbe[] p = new EngineProbe[1];
+    ImEngine engine = connectedThrough(proxy, time, "network", p);
+    int mark = p[0].size();
+    proxy.refuse(true);
+    proxy.drop();
+    p[0].awaitStatus(ConnectionStatus.SUSPEND, mark);
+    for (int i = 0; i < 8; i++) {
+      int before = proxy.acceptedCount();
+      awaitRetryScheduled(time);
+      runRetry(time);
+      Await.until("the attempt is made", () -> proxy.acceptedCount() > before);
+    }
+    awaitRetryScheduled(time);
+    assertThat(time.nextTaskDelay()).as("well into the backoff").isPositive();
+    proxy.refuse(false);
+    engine.reconnectNow(); // no time passes
+    p[0].awaitStatus(ConnectionStatus.CONNECTED, mark);
+  }
+
+  @Test
+  void aSlowLinkStillConnectsAndKeepsItsHeartbeat() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    proxy.slow(Duration.ofMillis(150));
+    FakeClock time = new FakeClock();
+    EngineProbe[] p = new EngineProbe[1];
+    connectedThrough(proxy, time, "slow", p);
+    for (int i = 0; i < 6; i++) {
+      tick(time); // the ping at 30 s
+    }
+    Await.until("the pong came back through the slow link", () -> !time.pendingDelays().contains(PONG)
+        && time.pendingTasks() == 1);
+    for (int i = 0; i < 2; i++) {
+      tick(time); // past the pong timeout: nothing happens
+    }
+    assertThat(p[0].statusTrace()).containsExactly("CONNECTING(0)", "CONNECTED(0)");
+  }
+
+  @Test
+  void aNewerLoginOfTheSameDeviceClassKicksTheOlderSession() throws Exception {
+    startServer();
+    String token = api.getToken("twin");
+    ImEngine phone1 = build(engine(serverUri()).deviceClass(DeviceClass.MOBILE).deviceId("phone-1"));
+    ImEngine desktop = build(engine(serverUri()).deviceClass(DeviceClass.DESKTOP).deviceId("desk-1"));
+    ImEngine phone2 = build(engine(serverUri()).deviceClass(DeviceClass.MOBILE).deviceId("phone-2"));
+    EngineProbe p1 = EngineProbe.attach(phone1);
+    EngineProbe pd = EngineProbe.attach(desktop);
+    EngineProbe p2 = EngineProbe.attach(phone2);
+    phone1.connect(token, 0);
+    p1.awaitStatus(ConnectionStatus.CONNECTED);
+    desktop.connect(token, 0);
+    pd.awaitStatus(ConnectionStatus.CONNECTED);
+    phone2.connect(token, 0);
+    p2.awaitStatus(ConnectionStatus.CONNECTED);
+
+    p1.awaitStatus(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT);
+    assertThat(p1.statusTrace()).containsExactly("CONNECTING(0)", "CONNECTED(0)", "KICKED_OFFLINE_BY_OTHER_CLIENT(31010)");
+    assertThat(pd.statusTrace()).as("another class is not touched").containsExactly("CONNECTING(0)", "CONNECTED(0)");
+    Await.until("two sessions remain", () -> server.sessionCount() == 2);
+    long requests = server.stats().connectRequests();
+    assertThat(phone1.getConnectionStatus()).isEqualTo(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT);
+    assertThat(server.stats().connectRequests()).as("a kicked device does not come back").isEqualTo(requests);
+  }
+
+  @Test
+  void aReconnectingDeviceDoesNotKickOneThatLoggedInAfterIt() throws Exception {
+    startServer();
+    String token = api.getToken("trap");
+    FaultProxy proxy = proxy();
+    FakeClock time = new FakeClock();
+    ImEngine older = build(withTime(engine(serverUriAt(proxy.address())), time)
+        .deviceClass(DeviceClass.MOBILE).deviceId("old-phone"));
+    EngineProbe po = EngineProbe.attach(older);
+    older.connect(token, 0);
+    po.awaitStatus(ConnectionStatus.CONNECTED);
+    Await.until("the heartbeat is armed", () -> time.pendingDelays().contains(TICK));
+
+    proxy.freeze(); // the old phone goes into a tunnel: it will not hear its kick
+    Thread.sleep(5); // the server's login times are in ms: make the newer login strictly later
+    ImEngine newer = build(engine(serverUri()).deviceClass(DeviceClass.MOBILE).deviceId("new-phone"));
+    EngineProbe pn = EngineProbe.attach(newer);
+    newer.connect(token, 0);
+    pn.awaitStatus(ConnectionStatus.CONNECTED);
+
+    // The old phone notices its dead link, comes out of the tunnel and reconnects.
+    for (int i = 0; i < 7; i++) {
+      tick(time);
+    }
+    time.forward(Duration.ofSeconds(1));
+    po.awaitStatus(ConnectionStatus.SUSPEND);
+    proxy.thaw();
+    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
+    runRetry(time);
+    po.awaitStatus(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT);
+    assertThat(po.statusTrace()).endsWith("KICKED_OFFLINE_BY_OTHER_CLIENT(31023)");
+    assertThat(pn.statusTrace()).as("the newer phone stays").containsExactly("CONNECTING(0)", "CONNECTED(0)");
+    assertThat(time.pendingTasks()).as("the old phone stops").isZero();
+  }
+
+  @Test
+  void connectionFloodsAreRefusedWith30015AndTheRetryAfterIsHonoured() throws Exception {
+    FakeClock serverTime = new FakeClock(Instant.now()); // near the real time: the API checks timestamps
+    // Two attempts at once per address, then one per second; several sessions per user allowed.
+    startServer(b -> b.connectRateLimit(1, 2).clock(serverTime.clock()).oneSessionPerDeviceClass(false));
+    String token = api.getToken("flood");
+    FakeClock time = new FakeClock();
+    ImEngine[] engines = new ImEngine[3];
+    EngineProbe[] probes = new EngineProbe[3];
+    for (int i = 0; i < 3; i++) {
+      engines[i] = build(withTime(engine(serverUri()).deviceId("device-" + i), time));
+      probes[i] = EngineProbe.attach(engines[i]);
+    }
+    engines[0].connect(token, 0);
+    probes[0].awaitStatus(ConnectionStatus.CONNECTED);
+    engines[1].connect(token, 0);
+    probes[1].awaitStatus(ConnectionStatus.CONNECTED);
+    engines[2].connect(token, 0);
+    Await.until("the third is throttled", () -> server.stats().connectsThrottled() == 1);
+    Await.until("its retry waits for the hint", () -> time.pendingDelays().contains(Duration.ofMillis(1000)));
+    time.forward(Duration.ofMillis(999));
+    assertThat(server.stats().connectRequests()).as("nothing before the retry-after").isEqualTo(3);
+    serverTime.forward(Duration.ofSeconds(1)); // the address's bucket refills
+    time.forward(Duration.ofMillis(1));
+    probes[2].awaitStatus(ConnectionStatus.CONNECTED);
+    assertThat(probes[2].statusTrace()).containsExactly("CONNECTING(0)", "CONNECTED(0)");
+    assertThat(server.stats().connectRequests()).isEqualTo(4);
+  }
+
+  @Test
+  void aRevokedTokenIsRefreshedOnceThroughTheTokenProvider() throws Exception {
+    startServer();
+    String first = api.getToken("renew");
+    AtomicInteger asked = new AtomicInteger();
+    FakeClock time = new FakeClock();
+    ImEngine engine = build(withTime(engine(serverUri()), time).tokenProvider(user -> {
+      asked.incrementAndGet();
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return api.getToken(user); // the app's backend gets a fresh one
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(first, 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    int mark = probe.size();
+
+    api.expireTokens(Instant.now().plusMillis(1), "renew");
+    Thread.sleep(2); // tokens issued from now on are newer than the revocation
+    server.dropConnections(APP_KEY, "renew");
+    probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
+    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
+    runRetry(time);
+    probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
+    assertThat(asked).hasValue(1);
+    assertThat(probe.trace().subList(mark, probe.size())).containsExactly(
+        "SUSPEND(30011)", "CONNECTING(0)", "SUSPEND(31004)", "CONNECTING(0)", "CONNECTED(0)");
+    assertThat(probe.connectedEvents()).hasSize(1);
+  }
+
+  @Test
+  void aTokenProviderThatKeepsFailingCannotCauseALoop() throws Exception {
+    startServer();
+    String first = api.getToken("loop");
+    AtomicInteger asked = new AtomicInteger();
+    FakeClock time = new FakeClock();
+    // It always hands back the same, revoked, token.
+    ImEngine engine = build(withTime(engine(serverUri()), time).tokenProvider(user -> {
+      asked.incrementAndGet();
+      return CompletableFuture.completedFuture(first);
+    }));
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(first, 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    api.expireTokens(Instant.now().plusSeconds(1), "loop");
+    server.dropConnections(APP_KEY, "loop");
+    probe.awaitStatus(ConnectionStatus.SUSPEND);
+    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
+    runRetry(time);
+    probe.awaitStatus(ConnectionStatus.TOKEN_INCORRECT);
+    assertThat(asked).as("one refresh per incident").hasValue(1);
+    time.forward(Duration.ofHours(1));
+    assertThat(time.pendingTasks()).isZero();
+    assertThat(probe.statusTrace()).endsWith("TOKEN_INCORRECT(31004)");
+  }
+
+  @Test
+  void aSilentSessionIsClosedByTheServerAfterItsIdleLimit() throws Exception {
+    FakeClock serverTime = new FakeClock(Instant.now()); // near the real time: the API checks timestamps
+    startServer(b -> b.scheduler(serverTime.scheduler()).clock(serverTime.clock()).idleTimeout(Duration.ofSeconds(20)));
+    RecordingFrameHandler handler = new RecordingFrameHandler();
+    FrameChannel ch = rawConnect(handler);
+    ch.send(Frames.encode(Frame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()
+        .setProtocolVersion(Frames.PROTOCOL_VERSION).setAppKey(APP_KEY).setToken(api.getToken("quiet"))).build()));
+    assertThat(Frames.decode(handler.nextFrame()).getConnectAck().getCode()).isZero();
+    Await.until("the idle timer is armed", () -> serverTime.pendingDelays().contains(Duration.ofSeconds(20)));
+    serverTime.forward(Duration.ofSeconds(19));
+    assertThat(handler.isClosed()).isFalse();
+    serverTime.forward(Duration.ofSeconds(1));
+    assertThat(Frames.decode(handler.nextFrame()).getDisconnect().getCode()).isEqualTo(30013);
+    handler.awaitClosed();
+  }
+
+  /** A wall clock that can jump ahead while the scheduler's time stands still (a sleeping machine). */
+  protected static final class JumpingClock extends Clock {
+    private final Clock base;
+    private volatile Duration offset = Duration.ZERO;
+
+    public JumpingClock(Clock base) {
+      this.base = base;
+    }
+
+    public void jump(Duration d) {
+      offset = offset.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return base.instant().plus(offset);
+    }
+  }
+
+  /** For subclasses: a quick fixed reconnect policy. */
+  protected static ImEngine.Builder fastRetries(ImEngine.Builder b) {
+    return b.reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(1)));
+  }
+}
