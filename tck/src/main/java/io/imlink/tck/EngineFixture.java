@@ -46,9 +46,15 @@ public abstract class EngineFixture {
 
   @AfterEach
   void closeEverything() throws Exception {
+    closeEverythingNow();
+  }
+
+  /** Closes what {@link #closeLater} registered, last first, now. */
+  protected void closeEverythingNow() throws Exception {
     for (int i = cleanup.size() - 1; i >= 0; i--) {
       cleanup.get(i).close();
     }
+    cleanup.clear();
   }
 
   /** Registers something to close after the test (engines, servers, proxies), last first. */
