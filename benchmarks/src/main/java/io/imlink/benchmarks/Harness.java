@@ -31,7 +31,7 @@ public final class Harness {
         case "--warmup" -> warmup = Integer.parseInt(list.get(++i));
         case "--iterations" -> iterations = Integer.parseInt(list.get(++i));
         case "--help", "-h" -> {
-          out.println("usage: imlink-benchmarks [connect|storage|all] [--warmup N] [--iterations N]");
+          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|all] [--warmup N] [--iterations N]");
           return;
         }
         default -> which = list.get(i);
@@ -44,11 +44,14 @@ public final class Harness {
     switch (which) {
       case "connect" -> ConnectLatency.run(settings, out);
       case "storage" -> StorageBenchmark.run(settings, out);
+      case "lifecycle" -> LifecycleBenchmark.run(20, 10, out);
       case "all" -> {
         ConnectLatency.run(settings, out);
         StorageBenchmark.run(settings, out);
+        LifecycleBenchmark.run(20, 10, out);
       }
-      default -> throw new IllegalArgumentException("unknown benchmark '" + which + "'; known: connect, storage, all");
+      default -> throw new IllegalArgumentException(
+          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, all");
     }
   }
 }

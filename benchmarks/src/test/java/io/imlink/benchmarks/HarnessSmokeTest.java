@@ -32,4 +32,16 @@ class HarnessSmokeTest {
     assertThat(r.newest50P50Us()).isPositive();
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("batched insert").contains("newest 50 messages");
   }
+
+  @Test
+  void lifecycleBenchmarkRunsOnEveryTransport() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var results = LifecycleBenchmark.run(2, 1, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(results).extracting(LifecycleBenchmark.Result::transport).containsExactly("tcp", "ws", "grpc");
+    for (LifecycleBenchmark.Result r : results) {
+      assertThat(r.backP50()).isPositive();
+      assertThat(r.detectMax()).isPositive();
+    }
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("server back -> CONNECTED");
+  }
 }
