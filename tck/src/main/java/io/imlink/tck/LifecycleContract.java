@@ -256,6 +256,28 @@ public abstract class LifecycleContract extends EngineFixture {
   }
 
   @Test
+  void disconnectDuringAnOutageIsImmediateAndCancelsEveryPendingAttempt() throws Exception {
+    startServer();
+    FaultProxy proxy = proxy();
+    FakeClock time = new FakeClock();
+    EngineProbe[] p = new EngineProbe[1];
+    ImEngine engine = connectedThrough(proxy, time, "leaving", p);
+    int mark = p[0].size();
+    proxy.refuse(true);
+    proxy.drop();
+    p[0].awaitStatus(ConnectionStatus.SUSPEND, mark);
+    awaitRetryScheduled(time);
+    int attempts = proxy.acceptedCount();
+
+    assertThat(engine.disconnect()).isZero();
+    p[0].awaitStatus(ConnectionStatus.SIGN_OUT, mark);
+    assertThat(time.pendingTasks()).as("the pending reconnect is cancelled").isZero();
+    time.forward(Duration.ofHours(1));
+    assertThat(proxy.acceptedCount()).isEqualTo(attempts);
+    assertThat(p[0].trace().subList(mark, p[0].size())).containsExactly("SUSPEND(30011)", "SIGN_OUT(0)");
+  }
+
+  @Test
   void aSlowLinkStillConnectsAndKeepsItsHeartbeat() throws Exception {
     startServer();
     FaultProxy proxy = proxy();
