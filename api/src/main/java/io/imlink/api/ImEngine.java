@@ -93,6 +93,73 @@ public interface ImEngine extends AutoCloseable {
    */
   void setOnConnected(OnConnectedListener listener);
 
+  // ---- messaging -------------------------------------------------------------------------------
+
+  /** The largest message content, in UTF-8 bytes (128 KB). */
+  int MAX_CONTENT_BYTES = 128 * 1024;
+
+  /**
+   * Sends a one-to-one message and returns at once. The message is stored first (status SENDING,
+   * in the outbox), then sent; while offline it waits and goes out, in order, on reconnect — even
+   * after the app restarts. The callback follows it: stored, then sent or failed.
+   *
+   * @param targetUserId the recipient (1 to 64 UTF-8 bytes)
+   * @param objectName the content type, such as {@code RC:TxtMsg} (1 to 64 characters)
+   * @param content the content, a JSON string (at most {@link #MAX_CONTENT_BYTES} UTF-8 bytes)
+   * @param callback told of the message's progress; may be null
+   * @return 0 when accepted; {@link ErrorCode#INVALID_PARAMETER 33003} for a bad argument; {@link
+   *     ErrorCode#MSG_SIZE_OUT_OF_LIMIT 30016} for content over 128 KB; {@link
+   *     ErrorCode#CLIENT_NOT_INIT 33001} when no user's store is open (no {@code connect} yet, or
+   *     after {@code disconnect}/{@code close})
+   */
+  int sendMessage(String targetUserId, String objectName, String content, SendMessageCallback callback);
+
+  /**
+   * The same as {@link #sendMessage(String, String, String, SendMessageCallback)}, as a future: it
+   * completes with the SENT message, or exceptionally with a {@link MessageSendException} carrying
+   * the code (including the codes the call form returns at once). Dependent actions run on the
+   * callback executor.
+   */
+  java.util.concurrent.CompletableFuture<Message> sendMessage(String targetUserId, String objectName, String content);
+
+  /** Adds a listener told of every received message. Adding the same listener twice has no effect. */
+  void addMessageListener(MessageListener listener);
+
+  /** Removes a listener added by {@link #addMessageListener}. */
+  void removeMessageListener(MessageListener listener);
+
+  /**
+   * A page of a conversation's history from the local store, newest first; works offline. Blocks
+   * for the read (well under a millisecond for 50 messages).
+   *
+   * @param before only messages before this one (from an earlier page); null for the newest
+   * @param limit at most this many, at least 1
+   * @throws IllegalStateException if no user's store is open
+   */
+  java.util.List<Message> getHistory(ConversationType type, String targetId, Message before, int limit);
+
+  /**
+   * The conversations from the local store, the most recent first, with their last message and
+   * unread count. Blocks for the read.
+   *
+   * @throws IllegalStateException if no user's store is open
+   */
+  java.util.List<Conversation> getConversations(int limit);
+
+  /**
+   * Marks a conversation read: its unread count drops to zero. Completes with how many were unread.
+   *
+   * @throws IllegalStateException if no user's store is open
+   */
+  java.util.concurrent.CompletableFuture<Integer> markRead(ConversationType type, String targetId);
+
+  /**
+   * The unread count over every conversation. Blocks for the read.
+   *
+   * @throws IllegalStateException if no user's store is open
+   */
+  int getTotalUnreadCount();
+
   /** Adds a listener told of every status change. Adding the same listener twice has no effect. */
   void addConnectionStatusListener(ConnectionStatusListener listener);
 

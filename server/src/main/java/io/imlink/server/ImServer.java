@@ -6,6 +6,7 @@ import io.imlink.api.spi.ServiceProviders;
 import io.imlink.api.spi.TransportOptions;
 import io.imlink.api.spi.TransportProvider;
 import io.imlink.server.internal.HttpApi;
+import io.imlink.server.internal.Inbox;
 import io.imlink.server.internal.ServerContext;
 import io.imlink.server.internal.ServerSession;
 import io.imlink.server.internal.ServerState;
@@ -56,8 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Listeners come from the transport SPI: add the transport artifacts for the schemes listened
  * on. Tokens are HMAC-SHA256 signed with the app secret. Users, revocations and blocks are kept in
- * {@code <dataDirectory>/server.db} (SQLite) and survive a restart; without a data directory they
- * live in memory.
+ * {@code <dataDirectory>/server.db} (SQLite), messages and inboxes in {@code messages.db}; both
+ * survive a restart. Without a data directory the state lives in memory and the messages in a
+ * temporary file deleted on close.
  *
  * <p>Thread safety: every method may be called from any thread. {@link #start()} and {@link
  * #close()} block while sockets bind and close.
@@ -69,6 +71,7 @@ public final class ImServer implements AutoCloseable {
   private final List<Acceptor> acceptors = new ArrayList<>();
   private final List<ExecutorService> owned = new ArrayList<>();
   private ServerState state;
+  private Inbox inbox;
   private ServerContext context;
   private HttpApi httpApi;
   private boolean started;
@@ -110,6 +113,10 @@ public final class ImServer implements AutoCloseable {
     }
     try {
       state = config.dataDirectory != null ? ServerState.open(config.dataDirectory) : ServerState.inMemory();
+      SecureRandom random = new SecureRandom();
+      inbox = config.dataDirectory != null ? Inbox.open(config.dataDirectory, random) : Inbox.temporary(random);
+      ExecutorService sync = Executors.newFixedThreadPool(2, daemon("imlink-server-sync"));
+      owned.add(sync);
       ScheduledExecutorService scheduler = config.scheduler;
       if (scheduler == null) {
         ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, daemon("imlink-server-timer"));
@@ -128,7 +135,12 @@ public final class ImServer implements AutoCloseable {
           config.heartbeatInterval,
           config.idleTimeout != null ? config.idleTimeout : config.heartbeatInterval.multipliedBy(3),
           new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock),
-          new SecureRandom());
+          inbox,
+          sync,
+          random);
+      long retentionMs = config.messageRetention.toMillis();
+      scheduler.scheduleWithFixedDelay(() -> inbox.prune(config.clock.millis() - retentionMs),
+          1, 60, TimeUnit.MINUTES);
       for (URI uri : config.listen) {
         Acceptor a = transports.get(uri.getScheme()).bind(uri, config.transportOptions, context::accept);
         acceptors.add(a);
@@ -237,6 +249,9 @@ public final class ImServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (inbox != null) {
+      inbox.close();
+    }
     if (state != null) {
       state.close();
     }
@@ -259,6 +274,7 @@ public final class ImServer implements AutoCloseable {
     private boolean onePerDeviceClass = true;
     private double connectsPerSecond = 500;
     private int connectBurst = 1000;
+    private Duration messageRetention = Duration.ofDays(7);
     private TransportOptions transportOptions = TransportOptions.defaults();
     private ClassLoader classLoader = ImServer.class.getClassLoader();
 
@@ -367,6 +383,12 @@ public final class ImServer implements AutoCloseable {
       return this;
     }
 
+    /** How long messages are kept in recipients' inboxes for syncing. Default: 7 days. */
+    public Builder messageRetention(Duration retention) {
+      this.messageRetention = positive(retention, "messageRetention");
+      return this;
+    }
+
     /** Frame size limit and transport-specific settings of the listeners. */
     public Builder transportOptions(TransportOptions options) {
       this.transportOptions = Objects.requireNonNull(options, "transportOptions");
@@ -412,6 +434,7 @@ public final class ImServer implements AutoCloseable {
       copy.onePerDeviceClass = onePerDeviceClass;
       copy.connectsPerSecond = connectsPerSecond;
       copy.connectBurst = connectBurst;
+      copy.messageRetention = messageRetention;
       copy.transportOptions = transportOptions;
       copy.classLoader = classLoader;
       return new ImServer(copy);

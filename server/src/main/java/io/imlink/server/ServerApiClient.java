@@ -104,6 +104,20 @@ public final class ServerApiClient {
     call("/user/unblock.json").param("userId", userId).send().checked();
   }
 
+  /**
+   * Sends a message from {@code fromUserId} to each recipient, as the app server ({@code
+   * /message/private/publish.json}).
+   */
+  public void publishPrivate(String fromUserId, List<String> toUserIds, String objectName, String content)
+      throws IOException {
+    Call call = call("/message/private/publish.json").param("fromUserId", fromUserId)
+        .param("objectName", objectName).param("content", content);
+    for (String to : toUserIds) {
+      call.param("toUserId", to);
+    }
+    call.send().checked();
+  }
+
   /** Whether the user has a live session. */
   public boolean checkOnline(String userId) throws IOException {
     return "1".equals(call("/user/checkOnline.json").param("userId", userId).send().checked().get("status").asText());

@@ -19,4 +19,7 @@ public interface ServerStats {
 
   /** Connect requests refused because their address connected too often (30015). */
   long connectsThrottled();
+
+  /** Messages stored (resends of stored messages not counted). */
+  long messagesPublished();
 }

@@ -31,6 +31,7 @@ public final class FaultProxy implements AutoCloseable {
   private final AtomicInteger accepted = new AtomicInteger();
   private final Object gate = new Object();
   private volatile boolean frozen;
+  private volatile boolean downstreamFrozen;
   private volatile boolean refusing;
   private volatile boolean resetOnFirstData;
   private volatile long delayNanos;
@@ -98,10 +99,19 @@ public final class FaultProxy implements AutoCloseable {
     frozen = true;
   }
 
-  /** Lets bytes flow again after {@link #freeze()}. */
+  /**
+   * Stops only the bytes from the server to the client (requests still arrive, answers do not): for
+   * losing acknowledgements.
+   */
+  public void freezeDownstream() {
+    downstreamFrozen = true;
+  }
+
+  /** Lets bytes flow again after {@link #freeze()} or {@link #freezeDownstream()}. */
   public void thaw() {
     synchronized (gate) {
       frozen = false;
+      downstreamFrozen = false;
       gate.notifyAll();
     }
   }
@@ -157,9 +167,9 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private void awaitThawed() throws InterruptedException {
+  private void awaitThawed(boolean fromClient) throws InterruptedException {
     synchronized (gate) {
-      while (frozen && !closed) {
+      while ((frozen || (!fromClient && downstreamFrozen)) && !closed) {
         gate.wait();
       }
     }
@@ -200,7 +210,7 @@ public final class FaultProxy implements AutoCloseable {
             break;
           }
           first = false;
-          awaitThawed();
+          awaitThawed(fromClient);
           long delay = delayNanos;
           if (delay > 0) {
             Thread.sleep(delay / 1_000_000, (int) (delay % 1_000_000));

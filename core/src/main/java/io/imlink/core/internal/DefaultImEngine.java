@@ -2,6 +2,12 @@ package io.imlink.core.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.imlink.api.ConnectionStatus;
+import io.imlink.api.Conversation;
+import io.imlink.api.ConversationType;
+import io.imlink.api.Message;
+import io.imlink.api.MessageListener;
+import io.imlink.api.MessageSendException;
+import io.imlink.api.SendMessageCallback;
 import io.imlink.api.ConnectionStatusListener;
 import io.imlink.api.EngineConfig;
 import io.imlink.api.ErrorCode;
@@ -29,11 +35,13 @@ import io.imlink.protocol.v1.Ping;
 import io.imlink.protocol.v1.Pong;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -86,10 +94,11 @@ public final class DefaultImEngine implements ImEngine {
   private boolean active; // a connect was accepted and its session has not ended; guarded by lock
   private long generation; // counts accepted connects and disconnects; guarded by lock
 
-  // Loop-confined state.
+  // Loop-confined state (the store is read by app threads too).
   private Session session;
-  private MessageStore store;
+  private volatile MessageStore store;
   private String storeUserId;
+  private final Messenger messenger;
 
   @Inject
   DefaultImEngine(
@@ -108,6 +117,7 @@ public final class DefaultImEngine implements ImEngine {
     this.reconnectPolicy = reconnectPolicy;
     this.random = random;
     this.timers = threads.timers();
+    this.messenger = new Messenger(threads.callbacks(), this::post, clock);
     log.debug("engine built: {} with storage '{}'", config, storage.name());
   }
 
@@ -192,6 +202,113 @@ public final class DefaultImEngine implements ImEngine {
   @Override
   public void removeConnectionStatusListener(ConnectionStatusListener listener) {
     statusListeners.remove(listener);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Messaging.
+
+  @Override
+  public int sendMessage(String targetUserId, String objectName, String content, SendMessageCallback callback) {
+    int code = Messenger.check(targetUserId, objectName, content);
+    if (code != 0) {
+      return code;
+    }
+    synchronized (lock) {
+      // A connect just accepted opens the store on the loop before this send is handled there.
+      if (closed || (store == null && !active)) {
+        return ErrorCode.CLIENT_NOT_INIT.code();
+      }
+    }
+    threads.loop().execute(() -> {
+      int c = messenger.send(targetUserId, objectName, content, callback, null);
+      if (c != 0 && callback != null) {
+        threads.callbacks().execute(() -> callback.onFailed(null, c)); // signed out meanwhile
+      }
+    });
+    return 0;
+  }
+
+  @Override
+  public CompletableFuture<Message> sendMessage(String targetUserId, String objectName, String content) {
+    CompletableFuture<Message> future = new CompletableFuture<>();
+    int code = Messenger.check(targetUserId, objectName, content);
+    if (code == 0) {
+      synchronized (lock) {
+        if (closed || (store == null && !active)) {
+          code = ErrorCode.CLIENT_NOT_INIT.code();
+        }
+      }
+    }
+    if (code != 0) {
+      int c = code;
+      threads.callbacks().execute(() -> future.completeExceptionally(new MessageSendException(c, null)));
+      return future;
+    }
+    threads.loop().execute(() -> {
+      int c = messenger.send(targetUserId, objectName, content, null, future);
+      if (c != 0) {
+        threads.callbacks().execute(() -> future.completeExceptionally(new MessageSendException(c, null)));
+      }
+    });
+    return future;
+  }
+
+  @Override
+  public void addMessageListener(MessageListener listener) {
+    messenger.addListener(listener);
+  }
+
+  @Override
+  public void removeMessageListener(MessageListener listener) {
+    messenger.removeListener(listener);
+  }
+
+  private MessageStore openStoreOrThrow() {
+    MessageStore s = store;
+    if (s == null) {
+      throw new IllegalStateException("no user's store is open: call connect(token, timeout) first");
+    }
+    return s;
+  }
+
+  @Override
+  public List<Message> getHistory(ConversationType type, String targetId, Message before, int limit) {
+    try {
+      return openStoreOrThrow().history(type, targetId, before, limit);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public List<Conversation> getConversations(int limit) {
+    try {
+      return openStoreOrThrow().conversations(limit);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Integer> markRead(ConversationType type, String targetId) {
+    CompletableFuture<Integer> out = new CompletableFuture<>();
+    openStoreOrThrow().markRead(type, targetId).whenComplete((n, e) -> threads.callbacks().execute(() -> {
+      if (e != null) {
+        out.completeExceptionally(e);
+      } else {
+        out.complete(n);
+      }
+    }));
+    return out;
+  }
+
+  @Override
+  public int getTotalUnreadCount() {
+    try {
+      return openStoreOrThrow().totalUnreadCount();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The transport serving {@code server}'s scheme (for diagnostics and tests). */
@@ -368,6 +485,9 @@ public final class DefaultImEngine implements ImEngine {
 
     /** Abandons this attempt: whatever it opened is closed, and its late events are ignored. */
     void abandon() {
+      if (established) {
+        messenger.disconnected();
+      }
       cancelTimers();
       if (connecting != null) {
         connecting.cancel(false);
@@ -417,21 +537,24 @@ public final class DefaultImEngine implements ImEngine {
     }
     closeStore();
     StoreLocation location = new StoreLocation(config.appKey(), userId, config.dataDirectory());
+    int code;
     try {
       store = storage.open(location);
-      storeUserId = userId;
-      return 0;
+      code = 0;
     } catch (IOException | RuntimeException e) {
       log.error("cannot open the '{}' store of user {}; using an in-memory store for this session",
           storage.name(), userId, e);
       store = new MemoryStorageProvider().open(location);
-      storeUserId = userId;
-      return ErrorCode.DATABASE_ERROR.code();
+      code = ErrorCode.DATABASE_ERROR.code();
     }
+    storeUserId = userId;
+    messenger.open(store, userId);
+    return code;
   }
 
   private void closeStore() {
     if (store != null) {
+      messenger.closeStore();
       try {
         store.close();
       } catch (IOException | RuntimeException e) {
@@ -527,6 +650,16 @@ public final class DefaultImEngine implements ImEngine {
       case CONNECT_ACK -> onConnectAck(a, frame.getConnectAck());
       case DISCONNECT -> onDisconnectFrame(a, frame.getDisconnect());
       case PONG -> onPong(a, frame.getPong());
+      case PUBLISH_ACK -> {
+        if (a.established) {
+          messenger.onPublishAck(frame.getPublishAck());
+        }
+      }
+      case DELIVER -> {
+        if (a.established) {
+          messenger.onDeliver(frame.getDeliver());
+        }
+      }
       default -> {
         // Bodies this version does not know are ignored (forward compatibility).
       }
@@ -559,6 +692,7 @@ public final class DefaultImEngine implements ImEngine {
       }
       setStatus(ConnectionStatus.CONNECTED, 0);
       startHeartbeat(a, ack.getHeartbeatIntervalMs());
+      messenger.connected(a.channel, ack.getServerTimeMs());
       return;
     }
     log.info("{} refused the connection: {} {}", a.server, ErrorCode.describe(code), ack.getReason());

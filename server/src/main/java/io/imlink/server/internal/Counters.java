@@ -10,6 +10,7 @@ public final class Counters implements ServerStats {
   final AtomicLong sessionsAccepted = new AtomicLong();
   final AtomicLong connectsRefused = new AtomicLong();
   final AtomicLong connectsThrottled = new AtomicLong();
+  final AtomicLong messagesPublished = new AtomicLong();
 
   @Override
   public long connectionsAccepted() {
@@ -34,5 +35,10 @@ public final class Counters implements ServerStats {
   @Override
   public long connectsThrottled() {
     return connectsThrottled.get();
+  }
+
+  @Override
+  public long messagesPublished() {
+    return messagesPublished.get();
   }
 }

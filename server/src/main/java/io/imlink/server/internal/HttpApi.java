@@ -126,6 +126,7 @@ public final class HttpApi implements AutoCloseable {
       case "/user/block.json" -> this::block;
       case "/user/unblock.json" -> this::unblock;
       case "/user/checkOnline.json" -> this::checkOnline;
+      case "/message/private/publish.json" -> this::publish;
       default -> null;
     };
     if (endpoint == null) {
@@ -299,6 +300,44 @@ public final class HttpApi implements AutoCloseable {
     for (String u : userIds(form)) {
       ctx.state().unblock(new UserKey(appKey, u));
     }
+    return ok();
+  }
+
+  private static final int MAX_RECIPIENTS = 1000;
+
+  private ObjectNode publish(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
+    String from = userId(single(form, "fromUserId", true));
+    List<String> to = form.getOrDefault("toUserId", List.of());
+    if (to.isEmpty()) {
+      throw new ApiError(400, BAD_PARAMETER, "toUserId is required");
+    }
+    if (to.size() > MAX_RECIPIENTS) {
+      throw new ApiError(400, BAD_PARAMETER, "at most " + MAX_RECIPIENTS + " toUserId per call");
+    }
+    List<String> recipients = new java.util.ArrayList<>();
+    for (String u : to) {
+      recipients.add(userId(u));
+    }
+    String objectName = single(form, "objectName", true);
+    if (objectName.length() > 64) {
+      throw new ApiError(400, TOO_LONG, "objectName must be at most 64 characters");
+    }
+    String content = single(form, "content", true);
+    if (content.getBytes(StandardCharsets.UTF_8).length > 128 * 1024) {
+      throw new ApiError(400, TOO_LONG, "content must be at most 128 KB");
+    }
+    Inbox.Published published;
+    try {
+      published = ctx.inbox().publish(appKey, from, recipients, objectName, content, null, clock.millis())
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while storing the message", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("storing the message failed", e);
+    }
+    ctx.stats().messagesPublished.incrementAndGet();
+    ctx.deliverLive(published, appKey);
     return ok();
   }
 

@@ -17,7 +17,18 @@ public record ServerContext(
     Duration heartbeatInterval,
     Duration idleTimeout,
     ConnectLimiter limiter,
+    Inbox inbox,
+    java.util.concurrent.Executor syncExecutor,
     SecureRandom random) {
+
+  /** Pushes stored messages to their recipients' live sessions (after the store committed them). */
+  public void deliverLive(Inbox.Published published, String appKey) {
+    for (Inbox.Delivery d : published.deliveries()) {
+      for (ServerSession s : sessions().sessions(new UserKey(appKey, d.userId()))) {
+        s.live().push(d.message());
+      }
+    }
+  }
 
   /** A handler for a newly accepted connection. */
   public io.imlink.api.spi.FrameHandler accept(io.imlink.api.spi.FrameChannel channel) {

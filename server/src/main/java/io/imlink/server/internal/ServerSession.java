@@ -22,7 +22,14 @@ public record ServerSession(
     String deviceId,
     FrameChannel channel,
     long loginTimeMs,
-    long firstLoginTimeMs) {
+    long firstLoginTimeMs,
+    LiveDelivery live) {
+
+  /** Where live messages for this session go. */
+  public interface LiveDelivery {
+    /** Sends a stored message now if the session has finished its sync; otherwise its sync will. */
+    void push(io.imlink.protocol.v1.DeliveredMessage message);
+  }
 
   /** Tells the client why, then closes the connection (queued frames are flushed first). */
   public void disconnect(int code, String reason) {

@@ -6,6 +6,7 @@ import io.imlink.api.Message;
 import io.imlink.api.MessageDirection;
 import io.imlink.api.MessageStatus;
 import io.imlink.api.spi.MessageStore;
+import io.imlink.storage.sqlite.SqliteWriter;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -22,17 +23,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A user's store in one SQLite file (WAL mode).
  *
- * <p><b>Writes</b> go through a queue to one writer thread, which takes everything queued (up to
- * {@value #MAX_BATCH} operations) and applies it in one transaction, each operation in a savepoint
- * so that one failure does not undo the others; futures complete after the commit, on the writer
+ * <p><b>Writes</b> go through a {@link SqliteWriter}: one thread takes everything queued (up to
+ * {@value #MAX_BATCH} operations) into one transaction; futures complete after the commit, on that
  * thread. <b>Reads</b> use a second connection, so they never wait for the writer; WAL lets them
  * see every committed transaction.
  *
@@ -45,14 +42,6 @@ public final class SqliteMessageStore implements MessageStore {
   private static final String COLUMNS = "local_id, conv_type, target_id, direction, sender, object_name, content,"
       + " client_msg_id, server_msg_id, sent_time, order_key, status, error_code, local_time";
 
-  /** A write waiting for the writer. */
-  @FunctionalInterface
-  interface WriteBody<T> {
-    T apply(Connection c) throws SQLException;
-  }
-
-  private record Op<T>(WriteBody<T> body, CompletableFuture<T> future) {}
-
   private final String providerName;
   private final Path file;
   private final Connection writer;
@@ -60,12 +49,9 @@ public final class SqliteMessageStore implements MessageStore {
   private final Object readLock = new Object();
   private final Map<String, PreparedStatement> readStatements = new HashMap<>();
   private final Map<String, PreparedStatement> writeStatements = new HashMap<>();
-  private final BlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
-  private final Object submitLock = new Object();
-  private final Thread writerThread;
+  private final SqliteWriter writes;
   /** The next local id to assign; owned by the writer thread. */
   private long nextLocalId;
-  private final java.util.concurrent.atomic.AtomicLong transactions = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   SqliteMessageStore(String providerName, Path file, Connection writer, Connection reader) {
@@ -74,9 +60,9 @@ public final class SqliteMessageStore implements MessageStore {
     this.writer = writer;
     this.reader = reader;
     this.nextLocalId = maxLocalId() + 1;
-    this.writerThread = new Thread(this::writeLoop, "imlink-sqlite-writer-" + file.getParent().getFileName());
-    writerThread.setDaemon(true);
-    writerThread.start();
+    // After a rolled-back write, whatever ids it took are free again.
+    this.writes = new SqliteWriter(writer, file.getParent().getFileName().toString(), MAX_BATCH,
+        () -> nextLocalId = maxLocalId() + 1);
   }
 
   @Override
@@ -86,7 +72,7 @@ public final class SqliteMessageStore implements MessageStore {
 
   /** How many write transactions have committed (writes are batched: usually far fewer than writes). */
   public long transactionCount() {
-    return transactions.get();
+    return writes.transactionCount();
   }
 
   // ---- the writer ------------------------------------------------------------------------------
@@ -102,90 +88,11 @@ public final class SqliteMessageStore implements MessageStore {
     }
   }
 
-  private <T> CompletableFuture<T> submit(WriteBody<T> body) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    synchronized (submitLock) {
-      if (closed) {
-        throw new IllegalStateException("store is closed: " + file);
-      }
-      queue.add(new Op<>(body, f));
+  private <T> CompletableFuture<T> submit(SqliteWriter.Body<T> body) {
+    if (closed) {
+      throw new IllegalStateException("store is closed: " + file);
     }
-    return f;
-  }
-
-  private void writeLoop() {
-    List<Op<?>> batch = new ArrayList<>(MAX_BATCH);
-    while (true) {
-      try {
-        Op<?> first = queue.take();
-        if (first.body() == null) {
-          return; // the close marker: everything before it has been written
-        }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-        boolean stop = false;
-        if (batch.get(batch.size() - 1).body() == null) {
-          batch.remove(batch.size() - 1);
-          stop = true;
-        }
-        writeBatch(batch);
-        batch.clear();
-        if (stop) {
-          return;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  private void writeBatch(List<Op<?>> batch) {
-    Object[] results = new Object[batch.size()];
-    Throwable[] failures = new Throwable[batch.size()];
-    try (Statement s = writer.createStatement()) {
-      s.execute("BEGIN IMMEDIATE");
-      for (int i = 0; i < batch.size(); i++) {
-        s.execute("SAVEPOINT op");
-        try {
-          results[i] = batch.get(i).body().apply(writer);
-          s.execute("RELEASE op");
-        } catch (SQLException | RuntimeException e) {
-          s.execute("ROLLBACK TO op");
-          s.execute("RELEASE op");
-          nextLocalId = maxLocalId() + 1; // whatever the failed write took is free again
-          failures[i] = e;
-        }
-      }
-      s.execute("COMMIT");
-      transactions.incrementAndGet();
-    } catch (SQLException e) {
-      try (Statement s = writer.createStatement()) {
-        s.execute("ROLLBACK");
-      } catch (SQLException ignored) {
-        // the transaction never began, or is already gone
-      }
-      nextLocalId = maxLocalId() + 1;
-      IOException failure = new IOException("write to " + file + " failed: " + e.getMessage(), e);
-      for (Op<?> op : batch) {
-        op.future().completeExceptionally(failure);
-      }
-      return;
-    }
-    for (int i = 0; i < batch.size(); i++) {
-      complete(batch.get(i), results[i], failures[i]);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private <T> void complete(Op<T> op, Object result, Throwable failure) {
-    if (failure == null) {
-      op.future().complete((T) result);
-    } else {
-      op.future().completeExceptionally(
-          failure instanceof SQLException ? new IOException("write to " + file + " failed: " + failure.getMessage(), failure)
-              : failure);
-    }
+    return writes.submit(body);
   }
 
   private PreparedStatement write(String sql) throws SQLException {
@@ -527,21 +434,13 @@ public final class SqliteMessageStore implements MessageStore {
 
   @Override
   public void close() throws IOException {
-    synchronized (submitLock) {
+    synchronized (readLock) {
       if (closed) {
         return;
       }
       closed = true;
-      queue.add(new Op<>(null, new CompletableFuture<>())); // the close marker, after every write called
     }
-    try {
-      writerThread.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (writerThread.isAlive()) {
-      log.log(Level.WARNING, "SQLite writer of {0} still busy 30 s after close", file);
-    }
+    writes.close(); // finishes the writes already called
     synchronized (readLock) {
       closeQuietly(readStatements, reader);
     }

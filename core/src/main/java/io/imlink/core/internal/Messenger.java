@@ -1,0 +1,288 @@
+package io.imlink.core.internal;
+
+import io.imlink.api.ConversationType;
+import io.imlink.api.ErrorCode;
+import io.imlink.api.Message;
+import io.imlink.api.MessageDirection;
+import io.imlink.api.MessageListener;
+import io.imlink.api.MessageSendException;
+import io.imlink.api.MessageStatus;
+import io.imlink.api.SendMessageCallback;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.MessageStore;
+import io.imlink.protocol.Frames;
+import io.imlink.protocol.v1.Deliver;
+import io.imlink.protocol.v1.DeliverAck;
+import io.imlink.protocol.v1.DeliveredMessage;
+import io.imlink.protocol.v1.Frame;
+import io.imlink.protocol.v1.Publish;
+import io.imlink.protocol.v1.PublishAck;
+import io.imlink.protocol.v1.SyncRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Messaging for one engine: the outbox, publishing, delivery, sync and acknowledgements.
+ *
+ * <p>Guarantees: a message is stored before it is sent, and stays in the outbox (the store's
+ * SENDING messages) until the server acknowledges it, so it survives drops and restarts and goes
+ * out in order on every new connection; the server de-duplicates resends by client message id. A
+ * received message is stored (de-duplicated by server id) before the server is told, so an
+ * acknowledged message is never lost; the inbox cursor is stored with it.
+ *
+ * <p>Thread: everything here runs on the engine's loop, except {@link #accept}'s argument checks;
+ * store completions are handed back to the loop through {@code post}.
+ */
+final class Messenger {
+  private static final Logger log = LoggerFactory.getLogger(Messenger.class);
+  static final String INBOX_CURSOR = "inbox.seq";
+  static final int SYNC_LIMIT = 200;
+
+  /** A message waiting for the server's acknowledgement. */
+  private record Outgoing(Message message, SendMessageCallback callback, CompletableFuture<Message> future) {}
+
+  private final Executor callbacks;
+  private final Consumer<Runnable> post;
+  private final Clock clock;
+  private final CopyOnWriteArraySet<MessageListener> listeners = new CopyOnWriteArraySet<>();
+
+  // Loop-confined.
+  private MessageStore store;
+  private String userId;
+  private final Map<String, Outgoing> outbox = new LinkedHashMap<>(); // by client message id, in local id order
+  private FrameChannel channel; // the established connection, or null
+  private long cursor;
+  private long sessionStartMs; // server time at which the current connection was accepted
+
+  Messenger(Executor callbacks, Consumer<Runnable> post, Clock clock) {
+    this.callbacks = callbacks;
+    this.post = post;
+    this.clock = clock;
+  }
+
+  void addListener(MessageListener l) {
+    if (l != null) {
+      listeners.add(l);
+    }
+  }
+
+  void removeListener(MessageListener l) {
+    listeners.remove(l);
+  }
+
+  /** A user's store is open: its unacknowledged sends are the outbox again. */
+  void open(MessageStore s, String user) {
+    store = s;
+    userId = user;
+    outbox.clear();
+    try {
+      for (Message m : s.pendingSends(Integer.MAX_VALUE)) {
+        outbox.put(m.clientMessageId(), new Outgoing(m, null, null));
+      }
+      OptionalLong c = s.getCursor(INBOX_CURSOR);
+      cursor = c.isPresent() ? c.getAsLong() : 0;
+    } catch (IOException e) {
+      log.error("cannot read the outbox of {}; unsent messages wait for the next session", user, e);
+    }
+    if (!outbox.isEmpty()) {
+      log.info("{} message(s) of {} still to send", outbox.size(), user);
+    }
+  }
+
+  /** The store is closing (sign out, another user): messages stay in it for later. */
+  void closeStore() {
+    for (Outgoing o : outbox.values()) {
+      if (o.future() != null) {
+        o.future().completeExceptionally(new MessageSendException(ErrorCode.CLIENT_NOT_INIT.code(), o.message()));
+      }
+    }
+    outbox.clear();
+    store = null;
+    userId = null;
+    channel = null;
+  }
+
+  /**
+   * A connection is established: send the outbox in order, then sync the inbox.
+   *
+   * @param serverTimeMs the server's clock when it accepted the connection: messages it stored
+   *     before are "offline" ones
+   */
+  void connected(FrameChannel ch, long serverTimeMs) {
+    channel = ch;
+    sessionStartMs = serverTimeMs;
+    for (Outgoing o : outbox.values()) {
+      publish(o.message());
+    }
+    requestSync();
+  }
+
+  /** The connection is gone: the outbox waits for the next one. */
+  void disconnected() {
+    channel = null;
+  }
+
+  private void requestSync() {
+    channel.send(Frames.encode(Frame.newBuilder()
+        .setSyncRequest(SyncRequest.newBuilder().setAfterSeq(cursor).setLimit(SYNC_LIMIT)).build()));
+  }
+
+  private void publish(Message m) {
+    channel.send(Frames.encode(Frame.newBuilder().setPublish(Publish.newBuilder()
+        .setClientMessageId(m.clientMessageId()).setToUserId(m.targetId()).setObjectName(m.objectName())
+        .setContent(m.content()).setClientTimeMs(m.localTime())).build()));
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  /** Checks the arguments of a send (any thread); 0 or the code to return. */
+  static int check(String target, String objectName, String content) {
+    if (target == null || target.isBlank() || target.getBytes(StandardCharsets.UTF_8).length > 64
+        || objectName == null || objectName.isBlank() || objectName.length() > 64 || content == null) {
+      return ErrorCode.INVALID_PARAMETER.code();
+    }
+    if (content.getBytes(StandardCharsets.UTF_8).length > io.imlink.api.ImEngine.MAX_CONTENT_BYTES) {
+      return ErrorCode.MSG_SIZE_OUT_OF_LIMIT.code();
+    }
+    return 0;
+  }
+
+  /** Stores a message and sends it (on the loop). Returns 0, or 33001 if no store is open. */
+  int send(String target, String objectName, String content, SendMessageCallback callback,
+      CompletableFuture<Message> future) {
+    if (store == null) {
+      return ErrorCode.CLIENT_NOT_INIT.code();
+    }
+    MessageStore s = store;
+    Message m = Message.builder().conversationType(ConversationType.PRIVATE).targetId(target)
+        .direction(MessageDirection.SEND).senderUserId(userId).objectName(objectName).content(content)
+        .clientMessageId(UUID.randomUUID().toString()).status(MessageStatus.SENDING).localTime(clock.millis()).build();
+    s.insertMessages(List.of(m)).whenComplete((stored, error) -> post.accept(() -> {
+      if (error != null || stored.isEmpty()) {
+        log.error("storing a message to {} failed", target, error);
+        fail(new Outgoing(m, callback, future), ErrorCode.DATABASE_ERROR.code());
+        return;
+      }
+      Message sm = stored.get(0);
+      Outgoing o = new Outgoing(sm, callback, future);
+      if (callback != null) {
+        callbacks.execute(() -> callback.onStored(sm));
+      }
+      if (store != s) {
+        return; // signed out meanwhile: the message waits in that user's store
+      }
+      outbox.put(sm.clientMessageId(), o);
+      if (channel != null) {
+        publish(sm);
+      }
+    }));
+    return 0;
+  }
+
+  void onPublishAck(PublishAck ack) {
+    Outgoing o = outbox.remove(ack.getClientMessageId());
+    if (o == null) {
+      return; // a second answer for a resend
+    }
+    MessageStore s = store;
+    if (ack.getCode() == 0) {
+      s.markSent(o.message().localId(), ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder())
+          .whenComplete((sent, error) -> post.accept(() -> {
+            Message m = error == null && sent.isPresent() ? sent.get()
+                : o.message().withSent(ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder());
+            if (error != null) {
+              log.error("recording a sent message failed", error);
+            }
+            if (o.callback() != null) {
+              callbacks.execute(() -> o.callback().onSent(m));
+            }
+            if (o.future() != null) {
+              callbacks.execute(() -> o.future().complete(m));
+            }
+          }));
+    } else {
+      log.info("the server refused message {}: {}", o.message().clientMessageId(), ErrorCode.describe(ack.getCode()));
+      s.markFailed(o.message().localId(), ack.getCode())
+          .whenComplete((failed, error) -> post.accept(() -> fail(o, ack.getCode())));
+    }
+  }
+
+  private void fail(Outgoing o, int code) {
+    Message m = o.message().withStatus(MessageStatus.FAILED, code);
+    if (o.callback() != null) {
+      callbacks.execute(() -> o.callback().onFailed(m, code));
+    }
+    if (o.future() != null) {
+      callbacks.execute(() -> o.future().completeExceptionally(new MessageSendException(code, m)));
+    }
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------------
+
+  void onDeliver(Deliver d) {
+    MessageStore s = store;
+    FrameChannel ch = channel;
+    if (s == null || d.getMessagesCount() == 0) {
+      if (d.getOffline() && d.getLeft() > 0 && ch != null) {
+        requestSync();
+      }
+      return;
+    }
+    List<Message> messages = new ArrayList<>(d.getMessagesCount());
+    long maxSeq = 0;
+    for (DeliveredMessage dm : d.getMessagesList()) {
+      maxSeq = Math.max(maxSeq, dm.getSeq());
+      messages.add(Message.builder().conversationType(ConversationType.PRIVATE).targetId(dm.getFromUserId())
+          .direction(MessageDirection.RECEIVE).senderUserId(dm.getFromUserId()).objectName(dm.getObjectName())
+          .content(dm.getContent()).clientMessageId(dm.getClientMessageId().isEmpty() ? null : dm.getClientMessageId())
+          .serverMessageId(dm.getMessageId()).sentTime(dm.getServerTimeMs()).orderKey(dm.getOrder())
+          .status(MessageStatus.RECEIVED).localTime(clock.millis()).build());
+    }
+    long seq = maxSeq;
+    CompletableFuture<List<Message>> stored = s.insertMessages(messages);
+    CompletableFuture<Void> cursorStored = seq > cursor ? s.putCursor(INBOX_CURSOR, seq) : CompletableFuture.completedFuture(null);
+    if (seq > cursor) {
+      cursor = seq;
+    }
+    stored.thenCombine(cursorStored, (list, nothing) -> list).whenComplete((list, error) -> post.accept(() -> {
+      if (error != null) {
+        log.error("storing received messages failed; they will come again with the next sync", error);
+        return;
+      }
+      for (int i = 0; i < list.size(); i++) {
+        Message m = list.get(i);
+        int left = d.getLeft() + (list.size() - 1 - i);
+        // A sync also carries what arrived since this connection began: that is not offline.
+        boolean offline = d.getOffline() && m.sentTime() < sessionStartMs;
+        callbacks.execute(() -> {
+          for (MessageListener l : listeners) {
+            try {
+              l.onMessageReceived(m, left, offline);
+            } catch (RuntimeException e) {
+              log.error("a message listener threw; ignored", e);
+            }
+          }
+        });
+      }
+      if (ch != null && ch == channel) {
+        ch.send(Frames.encode(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(seq)).build()));
+        if (d.getOffline() && d.getLeft() > 0) {
+          requestSync();
+        }
+      }
+    }));
+  }
+}

@@ -1,0 +1,324 @@
+package io.imlink.server.internal;
+
+import io.imlink.protocol.v1.DeliveredMessage;
+import io.imlink.storage.sqlite.SqliteWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's messages and every recipient's inbox, in SQLite ({@code <dataDirectory>/messages.db},
+ * or a temporary file): durable before anyone is told a message exists.
+ *
+ * <p>Each message gets an <em>order</em> (increasing across the server: both parties of a
+ * conversation order it the same way) and, for each recipient, an inbox <em>sequence</em>
+ * (increasing per recipient: the sync cursor). A resend of a message — same sender, same client
+ * message id — returns the stored message instead of storing it again.
+ *
+ * <p>Writes go through one batching writer; reads use their own connection. Inbox rows stay for
+ * the retention period whether acknowledged or not, so that every device of a user can sync.
+ *
+ * <p>Thread safety: every method may be called from any thread.
+ */
+public final class Inbox implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+
+  /** A stored message and where it went. */
+  public record Published(String messageId, long serverTime, long order, boolean duplicate,
+      List<Delivery> deliveries) {}
+
+  /** One recipient's copy. */
+  public record Delivery(String userId, DeliveredMessage message) {}
+
+  /** A page of an inbox and how many messages follow it. */
+  public record Page(List<DeliveredMessage> messages, int left) {}
+
+  private final Path file;
+  private final boolean temporary;
+  private final Connection writer;
+  private final Connection reader;
+  private final SqliteWriter writes;
+  private final RandomGenerator random;
+  private final Map<List<String>, Long> heads = new HashMap<>(); // writer thread only
+  private final Map<String, PreparedStatement> statements = new HashMap<>(); // writer thread only
+  private final Object readLock = new Object();
+
+  private Inbox(Path file, boolean temporary, RandomGenerator random) throws IOException {
+    this.file = file;
+    this.temporary = temporary;
+    this.random = random;
+    try {
+      writer = DriverManager.getConnection("jdbc:sqlite:" + file);
+      try (Statement s = writer.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA cache_size=-16384");
+        s.execute("CREATE TABLE IF NOT EXISTS messages (ord INTEGER PRIMARY KEY AUTOINCREMENT,"
+            + " message_id TEXT NOT NULL UNIQUE, app_key TEXT NOT NULL, from_user TEXT NOT NULL,"
+            + " object_name TEXT NOT NULL, content TEXT NOT NULL, server_time INTEGER NOT NULL, client_msg_id TEXT)");
+        s.execute("CREATE UNIQUE INDEX IF NOT EXISTS messages_dedup ON messages(app_key, from_user, client_msg_id)"
+            + " WHERE client_msg_id IS NOT NULL");
+        s.execute("CREATE INDEX IF NOT EXISTS messages_time ON messages(server_time)");
+        s.execute("CREATE TABLE IF NOT EXISTS inbox (app_key TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+            + " ord INTEGER NOT NULL, server_time INTEGER NOT NULL, PRIMARY KEY (app_key, user_id, seq)) WITHOUT ROWID");
+        s.execute("CREATE TABLE IF NOT EXISTS inbox_heads (app_key TEXT NOT NULL, user_id TEXT NOT NULL,"
+            + " last_seq INTEGER NOT NULL, PRIMARY KEY (app_key, user_id)) WITHOUT ROWID");
+        s.execute("CREATE TABLE IF NOT EXISTS acks (app_key TEXT NOT NULL, user_id TEXT NOT NULL, device_id TEXT NOT NULL,"
+            + " up_to_seq INTEGER NOT NULL, PRIMARY KEY (app_key, user_id, device_id)) WITHOUT ROWID");
+      }
+      reader = DriverManager.getConnection("jdbc:sqlite:" + file);
+      try (Statement s = reader.createStatement()) {
+        s.execute("PRAGMA query_only = 1");
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot open the message store " + file + ": " + e.getMessage(), e);
+    }
+    writes = new SqliteWriter(writer, "server-inbox", 1024, heads::clear);
+  }
+
+  /** Opens (creating) {@code <directory>/messages.db}. */
+  public static Inbox open(Path directory, RandomGenerator random) throws IOException {
+    Files.createDirectories(directory);
+    return new Inbox(directory.resolve("messages.db"), false, random);
+  }
+
+  /** An inbox in a temporary file, deleted on close: for servers without a data directory. */
+  public static Inbox temporary(RandomGenerator random) throws IOException {
+    Path dir = Files.createTempDirectory("imlink-server-inbox");
+    return new Inbox(dir.resolve("messages.db"), true, random);
+  }
+
+  /**
+   * Stores a message for its recipients (or finds it again, for a resend).
+   *
+   * @param clientMessageId the sender's id for it, or null (messages from the app server)
+   */
+  public CompletableFuture<Published> publish(String appKey, String from, List<String> to, String objectName,
+      String content, String clientMessageId, long now) {
+    return writes.submit(c -> {
+      if (clientMessageId != null) {
+        PreparedStatement find = stmt(c,
+            "SELECT ord, message_id, server_time FROM messages WHERE app_key = ? AND from_user = ? AND client_msg_id = ?");
+        find.setString(1, appKey);
+        find.setString(2, from);
+        find.setString(3, clientMessageId);
+        try (ResultSet rs = find.executeQuery()) {
+          if (rs.next()) {
+            return new Published(rs.getString(2), rs.getLong(3), rs.getLong(1), true, List.of());
+          }
+        }
+      }
+      byte[] id = new byte[12];
+      random.nextBytes(id);
+      String messageId = HexFormat.of().formatHex(id);
+      long order;
+      {
+        PreparedStatement insert = stmt(c, "INSERT INTO messages(message_id, app_key, from_user,"
+            + " object_name, content, server_time, client_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ord");
+        insert.setString(1, messageId);
+        insert.setString(2, appKey);
+        insert.setString(3, from);
+        insert.setString(4, objectName);
+        insert.setString(5, content);
+        insert.setLong(6, now);
+        if (clientMessageId == null) {
+          insert.setNull(7, Types.VARCHAR);
+        } else {
+          insert.setString(7, clientMessageId);
+        }
+        try (ResultSet rs = insert.executeQuery()) {
+          rs.next();
+          order = rs.getLong(1);
+        }
+      }
+      List<Delivery> deliveries = new ArrayList<>(to.size());
+      {
+        PreparedStatement box = stmt(c, "INSERT INTO inbox(app_key, user_id, seq, ord, server_time) VALUES (?, ?, ?, ?, ?)");
+        PreparedStatement head = stmt(c, "INSERT INTO inbox_heads(app_key, user_id, last_seq) VALUES (?, ?, ?)"
+            + " ON CONFLICT(app_key, user_id) DO UPDATE SET last_seq = excluded.last_seq");
+        for (String user : to) {
+          long seq = nextSeq(c, appKey, user);
+          box.setString(1, appKey);
+          box.setString(2, user);
+          box.setLong(3, seq);
+          box.setLong(4, order);
+          box.setLong(5, now);
+          box.executeUpdate();
+          head.setString(1, appKey);
+          head.setString(2, user);
+          head.setLong(3, seq);
+          head.executeUpdate();
+          deliveries.add(new Delivery(user, DeliveredMessage.newBuilder().setSeq(seq).setMessageId(messageId)
+              .setFromUserId(from).setObjectName(objectName).setContent(content).setServerTimeMs(now).setOrder(order)
+              .setClientMessageId(clientMessageId == null ? "" : clientMessageId).build()));
+        }
+      }
+      return new Published(messageId, now, order, false, deliveries);
+    });
+  }
+
+  /** A prepared statement of the writer connection, prepared once (writer thread). */
+  private PreparedStatement stmt(Connection c, String sql) throws SQLException {
+    PreparedStatement p = statements.get(sql);
+    if (p == null) {
+      p = c.prepareStatement(sql);
+      statements.put(sql, p);
+    }
+    return p;
+  }
+
+  /** The next inbox sequence number of a user (writer thread). */
+  private long nextSeq(Connection c, String appKey, String user) throws SQLException {
+    List<String> key = List.of(appKey, user);
+    Long last = heads.get(key);
+    if (last == null) {
+      PreparedStatement p = stmt(c, "SELECT last_seq FROM inbox_heads WHERE app_key = ? AND user_id = ?");
+      p.setString(1, appKey);
+      p.setString(2, user);
+      try (ResultSet rs = p.executeQuery()) {
+        last = rs.next() ? rs.getLong(1) : 0L;
+      }
+    }
+    long next = last + 1;
+    heads.put(key, next);
+    return next;
+  }
+
+  /** Up to {@code limit} inbox messages after {@code afterSeq}, in order, and how many follow. */
+  public Page fetch(String appKey, String user, long afterSeq, int limit) throws IOException {
+    synchronized (readLock) {
+      try (PreparedStatement p = reader.prepareStatement("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
+          + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
+          + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?")) {
+        p.setString(1, appKey);
+        p.setString(2, user);
+        p.setLong(3, afterSeq);
+        p.setInt(4, limit);
+        List<DeliveredMessage> out = new ArrayList<>();
+        long last = afterSeq;
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            last = rs.getLong(1);
+            String clientId = rs.getString(8);
+            out.add(DeliveredMessage.newBuilder().setSeq(last).setMessageId(rs.getString(2)).setFromUserId(rs.getString(3))
+                .setObjectName(rs.getString(4)).setContent(rs.getString(5)).setServerTimeMs(rs.getLong(6))
+                .setOrder(rs.getLong(7)).setClientMessageId(clientId == null ? "" : clientId).build());
+          }
+        }
+        int left = 0;
+        try (PreparedStatement count = reader.prepareStatement(
+            "SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?")) {
+          count.setString(1, appKey);
+          count.setString(2, user);
+          count.setLong(3, last);
+          try (ResultSet rs = count.executeQuery()) {
+            left = rs.next() ? rs.getInt(1) : 0;
+          }
+        }
+        return new Page(out, left);
+      } catch (SQLException e) {
+        throw new IOException("reading the inbox failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Records that a device of a user has stored everything up to {@code upToSeq}. */
+  public CompletableFuture<Void> ack(String appKey, String user, String deviceId, long upToSeq) {
+    return writes.submit(c -> {
+      PreparedStatement p = stmt(c, "INSERT INTO acks(app_key, user_id, device_id, up_to_seq)"
+          + " VALUES (?, ?, ?, ?) ON CONFLICT(app_key, user_id, device_id) DO UPDATE SET up_to_seq ="
+          + " max(up_to_seq, excluded.up_to_seq)");
+      p.setString(1, appKey);
+      p.setString(2, user);
+      p.setString(3, deviceId);
+      p.setLong(4, upToSeq);
+      p.executeUpdate();
+      return null;
+    });
+  }
+
+  /** The highest sequence a device acknowledged, or 0. */
+  public long acknowledged(String appKey, String user, String deviceId) throws IOException {
+    synchronized (readLock) {
+      try (PreparedStatement p = reader.prepareStatement(
+          "SELECT up_to_seq FROM acks WHERE app_key = ? AND user_id = ? AND device_id = ?")) {
+        p.setString(1, appKey);
+        p.setString(2, user);
+        p.setString(3, deviceId);
+        try (ResultSet rs = p.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0;
+        }
+      } catch (SQLException e) {
+        throw new IOException(e);
+      }
+    }
+  }
+
+  /** Drops inbox rows and messages stored before {@code beforeMs} (the retention). */
+  public CompletableFuture<Integer> prune(long beforeMs) {
+    return writes.submit(c -> {
+      try (PreparedStatement box = c.prepareStatement("DELETE FROM inbox WHERE server_time < ?");
+          PreparedStatement msgs = c.prepareStatement("DELETE FROM messages WHERE server_time < ?")) {
+        box.setLong(1, beforeMs);
+        int n = box.executeUpdate();
+        msgs.setLong(1, beforeMs);
+        msgs.executeUpdate();
+        return n;
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    writes.close();
+    for (PreparedStatement p : statements.values()) {
+      try {
+        p.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+    synchronized (readLock) {
+      try {
+        reader.close();
+      } catch (SQLException e) {
+        log.warn("closing the inbox reader failed", e);
+      }
+    }
+    try {
+      writer.close();
+    } catch (SQLException e) {
+      log.warn("closing the inbox writer failed", e);
+    }
+    if (temporary) {
+      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+        try {
+          Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+        } catch (IOException ignored) {
+          // best effort
+        }
+      }
+      try {
+        Files.deleteIfExists(file.getParent());
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
+  }
+}
