@@ -436,7 +436,7 @@ public abstract class EngineContract extends EngineFixture {
     RecordingFrameHandler handler = new RecordingFrameHandler();
     FrameChannel ch = rawConnect(handler);
     Await.until("the server accepted the connection", () -> server.stats().connectionsAccepted() == 1);
-    Await.until("the auth timer is armed", () -> serverTime.pendingTasks() == 1);
+    Await.until("the auth timer is armed", () -> serverTime.pendingDelays().contains(Duration.ofSeconds(10)));
     serverTime.forward(Duration.ofMillis(9_999));
     assertThat(handler.isClosed()).isFalse();
     assertThat(ch.isOpen()).isTrue();
