@@ -99,7 +99,9 @@ public final class EngineProbe {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new AssertionError("expected event not seen within " + timeout + "; events: " + trace());
+        List<String> t = trace();
+        List<String> tail = t.size() > 30 ? t.subList(t.size() - 30, t.size()) : t;
+        throw new AssertionError("expected event not seen within " + timeout + "; " + t.size() + " events, the last: " + tail);
       }
       wait(Math.max(1, left / 1_000_000));
     }

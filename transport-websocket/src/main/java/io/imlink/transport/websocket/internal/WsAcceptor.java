@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.java_websocket.WebSocket;
@@ -31,13 +32,39 @@ import org.java_websocket.server.WebSocketServer;
 public final class WsAcceptor implements Acceptor {
   private static final System.Logger log = System.getLogger(WsAcceptor.class.getName());
 
+  /** How often queued outbound data is checked for a lost write wake-up. */
+  static final long FLUSH_CHECK_MS = 10;
+
   private final Server server;
   private final URI uri;
+  private final ScheduledThreadPoolExecutor flusher;
   private volatile boolean closed;
 
   private WsAcceptor(Server server, URI uri) {
     this.server = server;
     this.uri = uri;
+    // Java-WebSocket's server can lose a write wake-up: its selector thread, having drained a
+    // connection's queue, sets the connection back to read-only interest, and a frame queued by
+    // another thread at that moment (a send, a close, a ping) waits until the peer sends
+    // something — possibly for ever. This checks every connection's queue and wakes the writer.
+    this.flusher = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "imlink-ws-server-flush");
+      t.setDaemon(true);
+      return t;
+    });
+    flusher.scheduleWithFixedDelay(this::flushStuckWrites, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void flushStuckWrites() {
+    try {
+      for (WebSocket conn : server.getConnections()) {
+        if (conn instanceof org.java_websocket.WebSocketImpl impl && !impl.outQueue.isEmpty() && conn.isOpen()) {
+          server.onWriteDemand(conn);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.log(Level.DEBUG, "checking for stuck writes failed", e);
+    }
   }
 
   /** Binds, blocking until the server listens. */
@@ -96,6 +123,12 @@ public final class WsAcceptor implements Acceptor {
     closed = true;
     // Closes every connection (each reports its close) and joins the selector and worker threads.
     stopQuietly(server);
+    flusher.shutdownNow();
+    try {
+      flusher.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
