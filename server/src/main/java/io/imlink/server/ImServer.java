@@ -198,6 +198,15 @@ public final class ImServer implements AutoCloseable {
   }
 
   /**
+   * The highest inbox sequence number a device of a user has acknowledged (every message up to it
+   * is stored on that device), or 0.
+   */
+  public synchronized long acknowledgedSeq(String appKey, String userId, String deviceId) throws IOException {
+    checkStarted();
+    return inbox.acknowledged(appKey, userId, deviceId);
+  }
+
+  /**
    * Closes the user's connections abruptly, without telling the clients why — as a network failure
    * or a server-side drop would. Clients reconnect by themselves.
    *
