@@ -70,7 +70,7 @@ class KilledClientTest {
       }
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       long acked = server.acknowledgedSeq("kill-app", "victim", "victim-device");
-      assertThat(acked).as("the client acknowledged messages before it died").isGreaterThanOrEqualTo(1_000);
+      assertThat(acked).as("the client acknowledged messages before it died").isGreaterThanOrEqualTo(500);
 
       // Every acknowledged message (inbox seq 1..acked carries n = 0..acked-1) is in the store.
       try (MessageStore store = new SqliteStorageProvider().open(new StoreLocation("kill-app", "victim", data))) {
