@@ -1,6 +1,8 @@
 package io.imlink.cli;
 
 import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ConversationType;
+import io.imlink.api.Message;
 import io.imlink.api.ImEngine;
 import io.imlink.server.ImServer;
 import io.imlink.server.ServerApiClient;
@@ -116,7 +118,38 @@ final class DemoCommand implements Callable<Integer> {
       t.print("server", (server.sessionCount() - before) + " more sessions, one per transport; checkOnline: dave="
           + backend.checkOnline("dave") + " erin=" + backend.checkOnline("erin") + " frank=" + backend.checkOnline("frank"));
 
-      t.heading("6. bob signs out");
+      t.heading("6. messages across transports: dave (tcp) and erin (ws) talk; frank (grpc) is away and catches up");
+      WatchedEngine dave = engines.get(engines.size() - 3);
+      WatchedEngine erin = engines.get(engines.size() - 2);
+      WatchedEngine frank = engines.get(engines.size() - 1);
+      int erinMark = erin.mark();
+      Message hello = dave.engine().sendMessage("erin", "RC:TxtMsg", "{\"content\":\"hello erin, from tcp\"}")
+          .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      t.print("dave", "sent: server id " + hello.serverMessageId() + ", order " + hello.orderKey() + ", " + hello.status());
+      erin.await("received from dave", erinMark, WAIT);
+      int daveMark = dave.mark();
+      erin.engine().sendMessage("dave", "RC:TxtMsg", "{\"content\":\"hi dave, from ws\"}")
+          .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      dave.await("received from erin", daveMark, WAIT);
+      int frankMark = frank.mark();
+      expect(frank.engine().disconnect() == 0, "frank signs out");
+      frank.awaitStatus(ConnectionStatus.SIGN_OUT, frankMark, WAIT);
+      for (int i = 1; i <= 3; i++) {
+        dave.engine().sendMessage("frank", "RC:TxtMsg", "{\"content\":\"backlog " + i + " of 3\"}")
+            .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      }
+      t.print("dave", "sent 3 messages to frank while he is away: they wait in the server's inbox");
+      frankMark = frank.mark();
+      expect(frank.connect(token(t, backend, "frank"), 10) == 0, "frank reconnects");
+      frank.awaitCount("received from dave", frankMark, 3, WAIT);
+      var conversation = frank.engine().getConversations(10).get(0);
+      t.print("frank", "conversation with " + conversation.targetId() + ": " + conversation.unreadCount() + " unread, last "
+          + conversation.lastMessage().content());
+      t.print("dave", "history with erin: " + dave.engine().getHistory(ConversationType.PRIVATE, "erin", null, 10).size()
+          + " messages, newest first: " + dave.engine().getHistory(ConversationType.PRIVATE, "erin", null, 10).stream()
+              .map(m -> m.direction() + " " + m.content()).toList());
+
+      t.heading("7. bob signs out");
       mark = bob.mark();
       expect(bob.engine().disconnect() == 0, "disconnect returns 0");
       bob.awaitStatus(ConnectionStatus.SIGN_OUT, mark, WAIT);

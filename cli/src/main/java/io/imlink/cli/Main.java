@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       TokenCommand.class,
       ConnectCommand.class,
+      ChatCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

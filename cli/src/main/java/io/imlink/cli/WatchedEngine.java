@@ -31,6 +31,8 @@ final class WatchedEngine implements AutoCloseable {
     });
     engine.addConnectionStatusListener((status, reason) ->
         record("status " + status + "(" + reason + ")", reason == 0 ? "" : describe(reason)));
+    engine.addMessageListener((m, left, offline) ->
+        record("received from " + m.senderUserId(), m.content() + (offline ? "  (offline, " + left + " left)" : "  (live)")));
   }
 
   private static String describe(int code) {
@@ -76,6 +78,18 @@ final class WatchedEngine implements AutoCloseable {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         throw new IllegalStateException(name + ": expected " + what + " within " + timeout + ", saw " + events);
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  /** Waits until {@code n} events starting with {@code prefix} happened after index {@code from}. */
+  synchronized void awaitCount(String prefix, int from, int n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (events.subList(Math.min(from, events.size()), events.size()).stream().filter(e -> e.startsWith(prefix)).count() < n) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IllegalStateException(name + ": expected " + n + " x " + prefix + " within " + timeout + ", saw " + events);
       }
       wait(Math.max(1, left / 1_000_000));
     }

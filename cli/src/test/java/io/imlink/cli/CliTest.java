@@ -39,6 +39,11 @@ class CliTest {
         .contains("frank    connecting over grpc")
         .contains("frank    onConnected(0, \"frank\")")
         .contains("3 more sessions, one per transport; checkOnline: dave=true erin=true frank=true")
+        .contains("erin     received from dave  — {\"content\":\"hello erin, from tcp\"}  (live)")
+        .contains("dave     received from erin  — {\"content\":\"hi dave, from ws\"}  (live)")
+        .contains("frank    received from dave  — {\"content\":\"backlog 1 of 3\"}  (offline, 2 left)")
+        .contains("frank    received from dave  — {\"content\":\"backlog 3 of 3\"}  (offline, 0 left)")
+        .contains("frank    conversation with dave: 3 unread")
         .contains("checkOnline(bob) = false");
     // Callbacks in order: database before connected, for each user.
     assertThat(r.out().indexOf("alice    onDatabaseOpened(0)")).isLessThan(r.out().indexOf("alice    onConnected(0"));
@@ -85,6 +90,42 @@ class CliTest {
       blocker.join();
       assertThat(connect.out()).contains("client   onConnected(0, \"zoe\")").contains("status CONN_USER_BLOCKED(31009)");
       assertThat(connect.code()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void chatSendsWhatIsTypedAndShowsWhatArrives(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    try (ImServer server = ImServer.builder()
+        .app("chat-app", "chat-app-secret")
+        .listen(URI.create("tcp://127.0.0.1:0"))
+        .httpApi(new InetSocketAddress(lo, 0))
+        .build()
+        .start()) {
+      io.imlink.server.ServerApiClient api = new io.imlink.server.ServerApiClient(
+          server.httpApiUri().orElseThrow(), "chat-app", "chat-app-secret");
+      api.publishPrivate("bob", java.util.List.of("amy"), "RC:TxtMsg", "{\"content\":\"waiting for you\"}");
+      java.nio.file.Path script = tmp.resolve("script.txt");
+      java.nio.file.Files.writeString(script,
+          "hello before a recipient\n/to bob\nhi \"bob\"\n/wait\n/history 5\n/conversations\n/quit\n");
+      Run r = run("chat", "--server", server.listenUris().get(0).toString(), "--app-key", "chat-app",
+          "--token", api.getToken("amy"), "--data-dir", tmp.resolve("amy").toString(), "--script", script.toString());
+      assertThat(r.code()).isZero();
+      assertThat(r.out())
+          .contains("connected as amy")
+          .contains("{\"content\":\"waiting for you\"}")
+          .contains("no recipient: type /to USER first")
+          .contains("talking to bob")
+          .contains("me       {\"content\":\"hi \\\"bob\\\"\"}  [sent]")
+          .contains("history  amy: {\"content\":\"hi \\\"bob\\\"\"} [SENT]");
+      // bob gets what amy typed.
+      try (io.imlink.api.ImEngine bob = io.imlink.api.ImEngine.builder("chat-app").server(server.listenUris().get(0))
+          .dataDirectory(tmp.resolve("bob")).build()) {
+        java.util.concurrent.CompletableFuture<io.imlink.api.Message> got = new java.util.concurrent.CompletableFuture<>();
+        bob.addMessageListener((m, left, offline) -> got.complete(m));
+        bob.connect(api.getToken("bob"), 0);
+        assertThat(got.get(10, java.util.concurrent.TimeUnit.SECONDS).content()).isEqualTo("{\"content\":\"hi \\\"bob\\\"\"}");
+      }
     }
   }
 }
