@@ -44,4 +44,16 @@ class HarnessSmokeTest {
     }
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("server back -> CONNECTED");
   }
+
+  @Test
+  void messagingBenchmarkRunsOnEveryTransport() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var results = MessagingBenchmark.run(new Harness.Settings(20, 40), 200, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(results).extracting(MessagingBenchmark.Result::transport).containsExactly("tcp", "ws", "grpc");
+    for (MessagingBenchmark.Result r : results) {
+      assertThat(r.echoP50us()).isPositive();
+      assertThat(r.perSecond()).isPositive();
+    }
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("acked msg/s");
+  }
 }

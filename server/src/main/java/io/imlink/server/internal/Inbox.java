@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -64,7 +63,9 @@ public final class Inbox implements AutoCloseable {
     this.temporary = temporary;
     this.random = random;
     try {
-      writer = DriverManager.getConnection("jdbc:sqlite:" + file);
+      org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+      config.setGetGeneratedKeys(false);
+      writer = config.createConnection("jdbc:sqlite:" + file);
       try (Statement s = writer.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=NORMAL");
@@ -82,7 +83,7 @@ public final class Inbox implements AutoCloseable {
         s.execute("CREATE TABLE IF NOT EXISTS acks (app_key TEXT NOT NULL, user_id TEXT NOT NULL, device_id TEXT NOT NULL,"
             + " up_to_seq INTEGER NOT NULL, PRIMARY KEY (app_key, user_id, device_id)) WITHOUT ROWID");
       }
-      reader = DriverManager.getConnection("jdbc:sqlite:" + file);
+      reader = config.createConnection("jdbc:sqlite:" + file);
       try (Statement s = reader.createStatement()) {
         s.execute("PRAGMA query_only = 1");
       }

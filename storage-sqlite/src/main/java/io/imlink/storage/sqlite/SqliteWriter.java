@@ -3,8 +3,8 @@ package io.imlink.storage.sqlite;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one writer of a SQLite database: writes are queued from any thread and applied in call order
- * by one thread, which takes everything queued (up to a batch limit) into one transaction — each
- * write in a savepoint, so that a failing write does not undo the others. A write's future
- * completes after the commit, on the writer thread, so dependent actions must not block.
+ * by one thread, which takes everything queued (up to a batch limit) into one transaction; a failing
+ * write does not undo the others (see {@link #write}). A write's future completes after the commit,
+ * on the writer thread, so dependent actions must not block.
  *
  * <p>Used by the client store and by the reference server's inbox.
  *
@@ -42,6 +42,7 @@ public final class SqliteWriter implements AutoCloseable {
   private final Object submitLock = new Object();
   private final Thread thread;
   private final AtomicLong transactions = new AtomicLong();
+  private final java.util.Map<String, PreparedStatement> controls = new java.util.HashMap<>(); // writer thread only
   private volatile boolean closed;
 
   /**
@@ -108,41 +109,69 @@ public final class SqliteWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a batch in one transaction. Optimistic: the writes run back to back; only if one fails
+   * is the transaction rolled back and every write of the batch run again in a transaction of its
+   * own, so that one failing write never undoes the others (their effects were rolled back, so
+   * running them again is safe; {@code afterFailure} re-reads any state they cached).
+   */
   private void write(List<Op<?>> batch) {
     Object[] results = new Object[batch.size()];
-    Throwable[] failures = new Throwable[batch.size()];
-    try (Statement s = connection.createStatement()) {
-      s.execute("BEGIN IMMEDIATE");
+    try {
+      control("BEGIN IMMEDIATE");
       for (int i = 0; i < batch.size(); i++) {
-        s.execute("SAVEPOINT op");
-        try {
-          results[i] = batch.get(i).body().apply(connection);
-          s.execute("RELEASE op");
-        } catch (SQLException | RuntimeException e) {
-          s.execute("ROLLBACK TO op");
-          s.execute("RELEASE op");
-          afterFailure.run();
-          failures[i] = e;
-        }
+        results[i] = batch.get(i).body().apply(connection);
       }
-      s.execute("COMMIT");
+      control("COMMIT");
       transactions.incrementAndGet();
-    } catch (SQLException e) {
-      try (Statement s = connection.createStatement()) {
-        s.execute("ROLLBACK");
-      } catch (SQLException ignored) {
-        // the transaction never began, or is already gone
-      }
-      afterFailure.run();
-      IOException failure = new IOException("write to " + description + " failed: " + e.getMessage(), e);
-      for (Op<?> op : batch) {
-        op.future().completeExceptionally(failure);
+    } catch (SQLException | RuntimeException e) {
+      rollback();
+      if (batch.size() == 1) {
+        complete(batch.get(0), null, e);
+      } else {
+        for (Op<?> op : batch) {
+          writeAlone(op);
+        }
       }
       return;
     }
     for (int i = 0; i < batch.size(); i++) {
-      complete(batch.get(i), results[i], failures[i]);
+      complete(batch.get(i), results[i], null);
     }
+  }
+
+  private void writeAlone(Op<?> op) {
+    Object result;
+    try {
+      control("BEGIN IMMEDIATE");
+      result = op.body().apply(connection);
+      control("COMMIT");
+      transactions.incrementAndGet();
+    } catch (SQLException | RuntimeException e) {
+      rollback();
+      complete(op, null, e);
+      return;
+    }
+    complete(op, result, null);
+  }
+
+  private void rollback() {
+    try {
+      control("ROLLBACK");
+    } catch (SQLException ignored) {
+      // the transaction never began, or is already gone
+    }
+    afterFailure.run();
+  }
+
+  /** Runs a transaction-control statement, prepared once. */
+  private void control(String sql) throws SQLException {
+    PreparedStatement p = controls.get(sql);
+    if (p == null) {
+      p = connection.prepareStatement(sql);
+      controls.put(sql, p);
+    }
+    p.execute();
   }
 
   @SuppressWarnings("unchecked")
@@ -173,6 +202,14 @@ public final class SqliteWriter implements AutoCloseable {
     }
     if (thread.isAlive()) {
       log.log(Level.WARNING, "SQLite writer of {0} still busy 30 s after close", description);
+      return;
+    }
+    for (PreparedStatement p : controls.values()) {
+      try {
+        p.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
     }
   }
 }

@@ -60,6 +60,7 @@ public final class SqliteStores {
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout(10_000);
+    config.setGetGeneratedKeys(false); // ids come from RETURNING or are assigned here: skip the driver's extra query
     Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     try (Statement s = c.createStatement()) {
       // Reading the schema now surfaces a file that is not a database before anything else.

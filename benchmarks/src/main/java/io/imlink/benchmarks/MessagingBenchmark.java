@@ -1,0 +1,142 @@
+package io.imlink.benchmarks;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ImEngine;
+import io.imlink.api.Message;
+import io.imlink.server.ImServer;
+import io.imlink.server.ServerApiClient;
+import io.imlink.tck.Network;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Messaging per transport, with SQLite persistence everywhere (both clients' stores and the
+ * server's inbox): the echo round trip A → server → B → server → A, one message in flight, and
+ * one-way acknowledged throughput (A sends without waiting; done when every message is
+ * acknowledged to A and stored by B). Targets on TCP: echo p50 ≤ 250 µs, ≥ 70k messages/s.
+ */
+public final class MessagingBenchmark {
+  private MessagingBenchmark() {}
+
+  private static final String KEY = "bench-app";
+  private static final String SECRET = "bench-app-secret";
+  private static final String TEXT = "{\"content\":\"a short chat message of ordinary length\"}";
+
+  /** One transport's figures. */
+  public record Result(String transport, long echoes, double echoP50us, double echoP99us, int messages,
+      double perSecond) {}
+
+  public static List<Result> run(Harness.Settings settings, int throughputMessages, PrintStream out) throws Exception {
+    Path data = Files.createTempDirectory("imlink-bench-messaging");
+    List<Result> results = new ArrayList<>();
+    try (ImServer server = ImServer.builder().app(KEY, SECRET)
+        .listen(URI.create("tcp://127.0.0.1:0")).listen(URI.create("ws://127.0.0.1:0/im"))
+        .listen(URI.create("grpc://127.0.0.1:0"))
+        .httpApi(new InetSocketAddress(Network.loopback(), 0))
+        .dataDirectory(data.resolve("server")).build().start()) {
+      ServerApiClient api = new ServerApiClient(server.httpApiUri().orElseThrow(), KEY, SECRET);
+      for (URI uri : server.listenUris()) {
+        results.add(measure(uri, api, data, settings, throughputMessages));
+      }
+    } finally {
+      try (var walk = Files.walk(data)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    out.printf(Locale.ROOT, "messaging with SQLite on both clients and the server inbox%n");
+    out.printf(Locale.ROOT, "  %-9s %8s %12s %12s   %10s %14s%n", "transport", "echoes", "echo p50 us", "echo p99 us",
+        "messages", "acked msg/s");
+    for (Result r : results) {
+      out.printf(Locale.ROOT, "  %-9s %8d %12.1f %12.1f   %10d %,14.0f%n",
+          r.transport(), r.echoes(), r.echoP50us(), r.echoP99us(), r.messages(), r.perSecond());
+    }
+    out.printf(Locale.ROOT, "  targets (tcp): echo p50 <= 250 us; >= 70,000 msg/s%n");
+    return results;
+  }
+
+  private static ImEngine connected(URI uri, String user, ServerApiClient api, Path data) throws Exception {
+    ImEngine e = ImEngine.builder(KEY).server(uri).dataDirectory(data.resolve(uri.getScheme()).resolve(user)).build();
+    CountDownLatch up = new CountDownLatch(1);
+    e.addConnectionStatusListener((s, r) -> {
+      if (s == ConnectionStatus.CONNECTED) {
+        up.countDown();
+      }
+    });
+    e.connect(api.getToken(uri.getScheme() + "-" + user), 10);
+    if (!up.await(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(user + " did not connect over " + uri);
+    }
+    return e;
+  }
+
+  private static Result measure(URI uri, ServerApiClient api, Path data, Harness.Settings settings, int messages)
+      throws Exception {
+    String a = uri.getScheme() + "-a";
+    String b = uri.getScheme() + "-b";
+    try (ImEngine alice = connected(uri, "a", api, data); ImEngine bob = connected(uri, "b", api, data)) {
+      // Echo: bob sends every message straight back.
+      bob.addMessageListener((m, left, offline) -> bob.sendMessage(a, m.objectName(), m.content(), null));
+      SynchronousQueue<Long> echoed = new SynchronousQueue<>();
+      alice.addMessageListener((m, left, offline) -> {
+        long now = System.nanoTime();
+        try {
+          echoed.put(now);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      Histogram echo = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+      int echoes = Math.max(1, settings.iterations() / 2);
+      int warm = Math.max(1, settings.warmup() / 2);
+      for (int i = 0; i < warm + echoes; i++) {
+        long start = System.nanoTime();
+        if (alice.sendMessage(b, "RC:TxtMsg", TEXT, null) != 0) {
+          throw new IllegalStateException("send refused");
+        }
+        Long back = echoed.poll(10, TimeUnit.SECONDS);
+        if (back == null) {
+          throw new IllegalStateException("no echo within 10 s over " + uri);
+        }
+        if (i >= warm) {
+          echo.recordValue(back - start);
+        }
+      }
+
+      // Throughput: alice sends to carol without waiting; carol only stores.
+      AtomicInteger stored = new AtomicInteger();
+      CountDownLatch allStored = new CountDownLatch(1);
+      try (ImEngine carol = connected(uri, "c", api, data)) {
+        carol.addMessageListener((m, left, offline) -> {
+          if (stored.incrementAndGet() == messages) {
+            allStored.countDown();
+          }
+        });
+        String c = uri.getScheme() + "-c";
+        List<CompletableFuture<Message>> acks = new ArrayList<>(messages);
+        long start = System.nanoTime();
+        for (int i = 0; i < messages; i++) {
+          acks.add(alice.sendMessage(c, "RC:TxtMsg", TEXT));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        if (!allStored.await(300, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("only " + stored.get() + " of " + messages + " arrived over " + uri);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(uri.getScheme(), echo.getTotalCount(), echo.getValueAtPercentile(50) / 1e3,
+            echo.getValueAtPercentile(99) / 1e3, messages, messages / seconds);
+      }
+    }
+  }
+}
