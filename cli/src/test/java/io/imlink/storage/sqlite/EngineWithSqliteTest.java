@@ -61,7 +61,7 @@ class EngineWithSqliteTest {
       assertThat(file).exists();
     }
     // Closing the engine closed the database: its writer thread is gone and the WAL checkpointed away.
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("imlink-sqlite-writer"));
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("imlink-sqlite-writer-alice"));
     assertThat(file.resolveSibling("imlink.db-wal")).doesNotExist();
   }
 
