@@ -121,7 +121,21 @@ public final class WsAcceptor implements Acceptor {
       return;
     }
     closed = true;
-    // Closes every connection (each reports its close) and joins the selector and worker threads.
+    // Close every connection first, while the flusher still guards against lost write wake-ups,
+    // and give the close handshakes a moment; then stop the server, which joins its threads and
+    // drops whatever connection is left.
+    for (WebSocket conn : server.getConnections()) {
+      conn.close(CloseFrame.GOING_AWAY);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     stopQuietly(server);
     flusher.shutdownNow();
     try {
