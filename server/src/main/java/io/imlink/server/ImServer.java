@@ -70,6 +70,7 @@ public final class ImServer implements AutoCloseable {
   private final Builder config;
   private final List<Acceptor> acceptors = new ArrayList<>();
   private final List<ExecutorService> owned = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private ServerState state;
   private Inbox inbox;
   private ServerContext context;
@@ -137,6 +138,7 @@ public final class ImServer implements AutoCloseable {
           new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock),
           inbox,
           sync,
+          closing,
           random);
       long retentionMs = config.messageRetention.toMillis();
       scheduler.scheduleWithFixedDelay(() -> inbox.prune(config.clock.millis() - retentionMs),
@@ -237,6 +239,7 @@ public final class ImServer implements AutoCloseable {
       return;
     }
     closed = true;
+    closing.set(true); // from now on new connections are turned away (31003): clients retry elsewhere or later
     if (context != null) {
       for (ServerSession s : context.sessions().all()) {
         s.disconnect(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "server shutting down");

@@ -139,6 +139,10 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
 
   private void connect(ConnectRequest request) {
     ctx.stats().connectRequests.incrementAndGet();
+    if (ctx.closing().get()) {
+      refuse(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "server shutting down");
+      return;
+    }
     long waitMs = ctx.limiter().acquire(channel.remoteAddress());
     if (waitMs > 0) {
       refuse(ErrorCode.CONNECT_OVER_FREQUENCY.code(), "too many connect attempts from this address", waitMs);

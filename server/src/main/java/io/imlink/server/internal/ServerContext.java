@@ -19,6 +19,7 @@ public record ServerContext(
     ConnectLimiter limiter,
     Inbox inbox,
     java.util.concurrent.Executor syncExecutor,
+    java.util.concurrent.atomic.AtomicBoolean closing,
     SecureRandom random) {
 
   /** Pushes stored messages to their recipients' live sessions (after the store committed them). */
@@ -30,8 +31,12 @@ public record ServerContext(
     }
   }
 
-  /** A handler for a newly accepted connection. */
+  /** A handler for a newly accepted connection; a closing server closes it at once. */
   public io.imlink.api.spi.FrameHandler accept(io.imlink.api.spi.FrameChannel channel) {
-    return new ClientConnection(this, channel);
+    ClientConnection c = new ClientConnection(this, channel);
+    if (closing.get()) {
+      channel.close();
+    }
+    return c;
   }
 }
