@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.imlink.api.spi.Connector;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.PendingConnect;
 import io.imlink.api.spi.TransportOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,22 +95,7 @@ public final class GrpcConnector implements Connector {
     channels.add(channel);
     channel.onFinished = () -> channels.remove(channel);
     var timeout = l.group().schedule(() -> channel.timedOut(timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
-    CompletableFuture<FrameChannel> result = new CompletableFuture<>();
-    channel.opened.whenComplete((c, e) -> {
-      timeout.cancel(false);
-      if (e != null) {
-        channels.remove(channel);
-        result.completeExceptionally(e);
-      } else if (!result.complete(c)) {
-        channel.abandon();
-      }
-    });
-    result.whenComplete((c, e) -> {
-      if (result.isCancelled()) {
-        channel.opened.cancel(false);
-        channel.abandon();
-      }
-    });
+    CompletableFuture<FrameChannel> result = PendingConnect.bridge(channel.opened, timeout, channel::abandon);
     channel.start();
     return result;
   }

@@ -3,6 +3,7 @@ package io.imlink.transport.websocket.internal;
 import io.imlink.api.spi.Connector;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.PendingConnect;
 import io.imlink.api.spi.TransportOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -62,22 +63,7 @@ public final class WsConnector implements Connector {
     channel.onFinished = () -> channels.remove(channel);
     long timeoutMs = options.connectTimeout().toMillis();
     var timeout = t.schedule(() -> channel.timedOut(timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
-    CompletableFuture<FrameChannel> result = new CompletableFuture<>();
-    channel.opened.whenComplete((c, e) -> {
-      timeout.cancel(false);
-      if (e != null) {
-        channels.remove(channel);
-        result.completeExceptionally(e);
-      } else if (!result.complete(c)) {
-        channel.abandon();
-      }
-    });
-    result.whenComplete((c, e) -> {
-      if (result.isCancelled()) {
-        channel.opened.cancel(false);
-        channel.abandon();
-      }
-    });
+    CompletableFuture<FrameChannel> result = PendingConnect.bridge(channel.opened, timeout, channel::abandon);
     channel.start();
     return result;
   }
