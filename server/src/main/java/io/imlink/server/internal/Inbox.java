@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,8 @@ public final class Inbox implements AutoCloseable {
   private final SqliteWriter writes;
   private final RandomGenerator random;
   private final Map<List<String>, Long> heads = new HashMap<>(); // writer thread only
+  private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // writer thread only: written at commit
+  private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
   private final Map<String, PreparedStatement> statements = new HashMap<>(); // writer thread only
   private final Object readLock = new Object();
 
@@ -90,7 +93,10 @@ public final class Inbox implements AutoCloseable {
     } catch (SQLException e) {
       throw new IOException("cannot open the message store " + file + ": " + e.getMessage(), e);
     }
-    writes = new SqliteWriter(writer, "server-inbox", 1024, heads::clear);
+    writes = new SqliteWriter(writer, "server-inbox", 1024, () -> {
+      heads.clear();
+      dirtyHeads.clear();
+    }, this::writeHeads);
   }
 
   /** Opens (creating) {@code <directory>/messages.db}. */
@@ -113,65 +119,75 @@ public final class Inbox implements AutoCloseable {
   public CompletableFuture<Published> publish(String appKey, String from, List<String> to, String objectName,
       String content, String clientMessageId, long now) {
     return writes.submit(c -> {
-      if (clientMessageId != null) {
+      byte[] id = new byte[12];
+      random.nextBytes(id);
+      String messageId = HexFormat.of().formatHex(id);
+      PreparedStatement insert = stmt(c, "INSERT INTO messages(message_id, app_key, from_user,"
+          + " object_name, content, server_time, client_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT DO NOTHING RETURNING ord");
+      insert.setString(1, messageId);
+      insert.setString(2, appKey);
+      insert.setString(3, from);
+      insert.setString(4, objectName);
+      insert.setString(5, content);
+      insert.setLong(6, now);
+      if (clientMessageId == null) {
+        insert.setNull(7, Types.VARCHAR);
+      } else {
+        insert.setString(7, clientMessageId);
+      }
+      long order = -1;
+      try (ResultSet rs = insert.executeQuery()) {
+        if (rs.next()) {
+          order = rs.getLong(1);
+        }
+      }
+      if (order < 0) { // a resend: (app, sender, client message id) is already stored
         PreparedStatement find = stmt(c,
             "SELECT ord, message_id, server_time FROM messages WHERE app_key = ? AND from_user = ? AND client_msg_id = ?");
         find.setString(1, appKey);
         find.setString(2, from);
         find.setString(3, clientMessageId);
         try (ResultSet rs = find.executeQuery()) {
-          if (rs.next()) {
-            return new Published(rs.getString(2), rs.getLong(3), rs.getLong(1), true, List.of());
+          if (!rs.next()) { // only a 96-bit random message id collision gets here
+            throw new SQLException("message id " + messageId + " is already taken");
           }
-        }
-      }
-      byte[] id = new byte[12];
-      random.nextBytes(id);
-      String messageId = HexFormat.of().formatHex(id);
-      long order;
-      {
-        PreparedStatement insert = stmt(c, "INSERT INTO messages(message_id, app_key, from_user,"
-            + " object_name, content, server_time, client_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ord");
-        insert.setString(1, messageId);
-        insert.setString(2, appKey);
-        insert.setString(3, from);
-        insert.setString(4, objectName);
-        insert.setString(5, content);
-        insert.setLong(6, now);
-        if (clientMessageId == null) {
-          insert.setNull(7, Types.VARCHAR);
-        } else {
-          insert.setString(7, clientMessageId);
-        }
-        try (ResultSet rs = insert.executeQuery()) {
-          rs.next();
-          order = rs.getLong(1);
+          return new Published(rs.getString(2), rs.getLong(3), rs.getLong(1), true, List.of());
         }
       }
       List<Delivery> deliveries = new ArrayList<>(to.size());
-      {
-        PreparedStatement box = stmt(c, "INSERT INTO inbox(app_key, user_id, seq, ord, server_time) VALUES (?, ?, ?, ?, ?)");
-        PreparedStatement head = stmt(c, "INSERT INTO inbox_heads(app_key, user_id, last_seq) VALUES (?, ?, ?)"
-            + " ON CONFLICT(app_key, user_id) DO UPDATE SET last_seq = excluded.last_seq");
-        for (String user : to) {
-          long seq = nextSeq(c, appKey, user);
-          box.setString(1, appKey);
-          box.setString(2, user);
-          box.setLong(3, seq);
-          box.setLong(4, order);
-          box.setLong(5, now);
-          box.executeUpdate();
-          head.setString(1, appKey);
-          head.setString(2, user);
-          head.setLong(3, seq);
-          head.executeUpdate();
-          deliveries.add(new Delivery(user, DeliveredMessage.newBuilder().setSeq(seq).setMessageId(messageId)
-              .setFromUserId(from).setObjectName(objectName).setContent(content).setServerTimeMs(now).setOrder(order)
-              .setClientMessageId(clientMessageId == null ? "" : clientMessageId).build()));
-        }
+      PreparedStatement box = stmt(c, "INSERT INTO inbox(app_key, user_id, seq, ord, server_time) VALUES (?, ?, ?, ?, ?)");
+      for (String user : to) {
+        long seq = nextSeq(c, appKey, user);
+        box.setString(1, appKey);
+        box.setString(2, user);
+        box.setLong(3, seq);
+        box.setLong(4, order);
+        box.setLong(5, now);
+        box.executeUpdate();
+        deliveries.add(new Delivery(user, DeliveredMessage.newBuilder().setSeq(seq).setMessageId(messageId)
+            .setFromUserId(from).setObjectName(objectName).setContent(content).setServerTimeMs(now).setOrder(order)
+            .setClientMessageId(clientMessageId == null ? "" : clientMessageId).build()));
       }
       return new Published(messageId, now, order, false, deliveries);
     });
+  }
+
+  /** Writes the inbox heads a batch moved, once per batch (writer thread, before the commit). */
+  private Void writeHeads(Connection c) throws SQLException {
+    if (dirtyHeads.isEmpty()) {
+      return null;
+    }
+    PreparedStatement head = stmt(c, "INSERT INTO inbox_heads(app_key, user_id, last_seq) VALUES (?, ?, ?)"
+        + " ON CONFLICT(app_key, user_id) DO UPDATE SET last_seq = excluded.last_seq");
+    for (Map.Entry<List<String>, Long> e : dirtyHeads.entrySet()) {
+      head.setString(1, e.getKey().get(0));
+      head.setString(2, e.getKey().get(1));
+      head.setLong(3, e.getValue());
+      head.executeUpdate();
+    }
+    dirtyHeads.clear();
+    return null;
   }
 
   /** A prepared statement of the writer connection, prepared once (writer thread). */
@@ -198,6 +214,7 @@ public final class Inbox implements AutoCloseable {
     }
     long next = last + 1;
     heads.put(key, next);
+    dirtyHeads.put(key, next);
     return next;
   }
 
@@ -239,18 +256,43 @@ public final class Inbox implements AutoCloseable {
     }
   }
 
-  /** Records that a device of a user has stored everything up to {@code upToSeq}. */
-  public CompletableFuture<Void> ack(String appKey, String user, String deviceId, long upToSeq) {
-    return writes.submit(c -> {
+  /**
+   * Records that a device of a user has stored everything up to {@code upToSeq}. Acknowledgements
+   * of one device arriving while one is waiting to be written are folded into it (the highest wins).
+   */
+  public void ack(String appKey, String user, String deviceId, long upToSeq) {
+    List<String> key = List.of(appKey, user, deviceId);
+    boolean[] first = {false};
+    pendingAcks.compute(key, (k, waiting) -> {
+      if (waiting == null) {
+        first[0] = true;
+        return upToSeq;
+      }
+      return Math.max(waiting, upToSeq);
+    });
+    if (!first[0]) {
+      return; // folded into the write already queued
+    }
+    long[] taken = {-1}; // survives a retry of the write after a failed batch
+    writes.submit(c -> {
+      if (taken[0] < 0) {
+        Long waiting = pendingAcks.remove(key);
+        taken[0] = waiting == null ? upToSeq : waiting;
+      }
+      long value = taken[0];
       PreparedStatement p = stmt(c, "INSERT INTO acks(app_key, user_id, device_id, up_to_seq)"
           + " VALUES (?, ?, ?, ?) ON CONFLICT(app_key, user_id, device_id) DO UPDATE SET up_to_seq ="
           + " max(up_to_seq, excluded.up_to_seq)");
       p.setString(1, appKey);
       p.setString(2, user);
       p.setString(3, deviceId);
-      p.setLong(4, upToSeq);
+      p.setLong(4, value);
       p.executeUpdate();
       return null;
+    }).whenComplete((ignored, e) -> {
+      if (e != null) { // the device will acknowledge again; nothing is lost but this record
+        log.warn("recording the acknowledgement of {}/{} up to {} failed", user, deviceId, upToSeq, e);
+      }
     });
   }
 

@@ -38,6 +38,7 @@ public final class SqliteWriter implements AutoCloseable {
   private final String description;
   private final int maxBatch;
   private final Runnable afterFailure;
+  private final Body<Void> beforeCommit;
   private final BlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
   private final Object submitLock = new Object();
   private final Thread thread;
@@ -53,6 +54,16 @@ public final class SqliteWriter implements AutoCloseable {
    *     state cached by the writes (next ids…) can be re-read
    */
   public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure) {
+    this(connection, description, maxBatch, afterFailure, c -> null);
+  }
+
+  /**
+   * @param beforeCommit runs on the writer thread in every transaction just before it commits, for
+   *     state the writes of a batch accumulate (written once per batch instead of once per write)
+   */
+  public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure,
+      Body<Void> beforeCommit) {
+    this.beforeCommit = beforeCommit;
     this.connection = connection;
     this.description = description;
     this.maxBatch = maxBatch;
@@ -122,6 +133,7 @@ public final class SqliteWriter implements AutoCloseable {
       for (int i = 0; i < batch.size(); i++) {
         results[i] = batch.get(i).body().apply(connection);
       }
+      beforeCommit.apply(connection);
       control("COMMIT");
       transactions.incrementAndGet();
     } catch (SQLException | RuntimeException e) {
@@ -145,6 +157,7 @@ public final class SqliteWriter implements AutoCloseable {
     try {
       control("BEGIN IMMEDIATE");
       result = op.body().apply(connection);
+      beforeCommit.apply(connection);
       control("COMMIT");
       transactions.incrementAndGet();
     } catch (SQLException | RuntimeException e) {

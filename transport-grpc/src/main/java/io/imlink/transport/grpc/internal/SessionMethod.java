@@ -37,9 +37,22 @@ public final class SessionMethod {
       return new FrameStream(value);
     }
 
+    /** gRPC's message streams know their length: one exact read instead of growing copies. */
     @Override
     public byte[] parse(InputStream stream) {
       try {
+        if (stream instanceof KnownLength) {
+          byte[] bytes = new byte[stream.available()];
+          int off = 0;
+          while (off < bytes.length) {
+            int n = stream.read(bytes, off, bytes.length - off);
+            if (n < 0) {
+              throw new IOException("message ended after " + off + " of " + bytes.length + " bytes");
+            }
+            off += n;
+          }
+          return bytes;
+        }
         return stream.readAllBytes();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
