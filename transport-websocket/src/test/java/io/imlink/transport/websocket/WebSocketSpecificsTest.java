@@ -7,6 +7,8 @@ import io.imlink.api.spi.Acceptor;
 import io.imlink.api.spi.Connector;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.TransportOptions;
+import io.imlink.tck.Await;
+import io.imlink.tck.Network;
 import io.imlink.tck.RecordingFrameHandler;
 import io.imlink.tck.TestTls;
 import java.net.ConnectException;
@@ -50,6 +52,45 @@ class WebSocketSpecificsTest {
       FrameChannel channel = connector.connect(acceptor.uri(), ok).get(10, TimeUnit.SECONDS);
       channel.send(new byte[] {1, 2});
       assertThat(ok.nextFrame()).containsExactly(1, 2);
+    }
+  }
+
+  @Test
+  void aServerCloseFromAnotherThreadSendsTheCloseFrameAndEndsTheConnection() throws Exception {
+    List<FrameChannel> serverSide = new CopyOnWriteArrayList<>();
+    try (Acceptor acceptor = provider.bind(URI.create("ws://127.0.0.1:0/im"), TransportOptions.defaults(), ch -> {
+          serverSide.add(ch);
+          return new RecordingFrameHandler();
+        });
+        java.net.Socket raw = new java.net.Socket(Network.loopback(), acceptor.localAddress().getPort())) {
+      raw.setSoTimeout(15_000);
+      var out = raw.getOutputStream();
+      out.write(("GET /im HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      var in = raw.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        assertThat(b).as("handshake answer").isNotNegative();
+        head.append((char) b);
+      }
+      assertThat(head.toString()).startsWith("HTTP/1.1 101");
+      Await.until("the server accepted the connection", () -> serverSide.size() == 1);
+
+      serverSide.get(0).close(); // from a thread that is not the server's selector thread
+      assertThat(in.read()).as("a close frame").isEqualTo(0x88);
+      // The server ends the TCP connection once its close frame is out, without waiting for an answer.
+      int b;
+      try {
+        do {
+          b = in.read();
+        } while (b >= 0);
+      } catch (java.net.SocketException reset) {
+        b = -1;
+      }
+      assertThat(b).isEqualTo(-1);
     }
   }
 

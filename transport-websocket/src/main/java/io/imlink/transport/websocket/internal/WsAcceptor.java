@@ -46,7 +46,9 @@ public final class WsAcceptor implements Acceptor {
     // Java-WebSocket's server can lose a write wake-up: its selector thread, having drained a
     // connection's queue, sets the connection back to read-only interest, and a frame queued by
     // another thread at that moment (a send, a close, a ping) waits until the peer sends
-    // something — possibly for ever. This checks every connection's queue and wakes the writer.
+    // something — possibly for ever. This checks every connection's queue and wakes the writer,
+    // also of a closing connection: its close frame is such a write, and the server ends the TCP
+    // connection only once that frame is out.
     this.flusher = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "imlink-ws-server-flush");
       t.setDaemon(true);
@@ -58,7 +60,7 @@ public final class WsAcceptor implements Acceptor {
   private void flushStuckWrites() {
     try {
       for (WebSocket conn : server.getConnections()) {
-        if (conn instanceof org.java_websocket.WebSocketImpl impl && !impl.outQueue.isEmpty() && conn.isOpen()) {
+        if (conn instanceof org.java_websocket.WebSocketImpl impl && !impl.outQueue.isEmpty() && !conn.isClosed()) {
           server.onWriteDemand(conn);
         }
       }
