@@ -198,6 +198,39 @@ public abstract class StorageContract {
   }
 
   @Test
+  void receivedMessagesAndTheirCursorAreStoredTogether() throws Exception {
+    List<Message> stored = done(store.insertMessages(List.of(received("alice", 1, "s-1"), received("bob", 2, "s-2")),
+        "inbox", 2));
+    assertThat(stored).extracting(Message::serverMessageId).containsExactly("s-1", "s-2");
+    assertThat(stored.get(1).localId()).isGreaterThan(stored.get(0).localId());
+    assertThat(store.getCursor("inbox")).isEqualTo(OptionalLong.of(2));
+    assertThat(store.conversation(PRIVATE, "alice").orElseThrow().unreadCount()).isEqualTo(1);
+    // A redelivery stores nothing new, but the cursor still moves.
+    assertThat(done(store.insertMessages(List.of(received("alice", 1, "s-1")), "inbox", 5))).isEmpty();
+    assertThat(store.getCursor("inbox")).isEqualTo(OptionalLong.of(5));
+    assertThat(store.conversation(PRIVATE, "alice").orElseThrow().unreadCount()).isEqualTo(1);
+    assertThat(done(store.insertMessages(List.of(), "other", 7))).isEmpty();
+    assertThat(store.getCursor("other")).isEqualTo(OptionalLong.of(7));
+  }
+
+  @Test
+  void severalAcceptancesAreRecordedInInputOrder() throws Exception {
+    List<Message> sends = done(store.insertMessages(List.of(sending("alice", "1"), sending("bob", "2"), sending("alice", "3"))));
+    List<Optional<Message>> sent = done(store.markSent(List.of(
+        new MessageStore.Sent(sends.get(2).localId(), "srv-3", 3_000, 33),
+        new MessageStore.Sent(987_654, "srv-x", 1, 1),
+        new MessageStore.Sent(sends.get(0).localId(), "srv-1", 1_000, 31))));
+    assertThat(sent).hasSize(3);
+    assertThat(sent.get(0)).get().extracting(Message::clientMessageId, Message::status, Message::serverMessageId,
+        Message::sentTime, Message::orderKey).containsExactly("3", MessageStatus.SENT, "srv-3", 3_000L, 33L);
+    assertThat(sent.get(1)).isEmpty();
+    assertThat(sent.get(2)).get().extracting(Message::serverMessageId).isEqualTo("srv-1");
+    assertThat(store.pendingSends(10)).extracting(Message::clientMessageId).containsExactly("2");
+    assertThat(store.findByServerMessageId("srv-3")).isEqualTo(sent.get(0));
+    assertThat(done(store.markSent(List.of()))).isEmpty();
+  }
+
+  @Test
   void theOutboxHoldsUnacknowledgedSendsInOrderUntilSentOrFailed() throws Exception {
     List<Message> sends = done(store.insertMessages(List.of(sending("alice", "1"), sending("bob", "2"), sending("alice", "3"))));
     done(store.insertMessages(List.of(received("alice", 5, "r"))));

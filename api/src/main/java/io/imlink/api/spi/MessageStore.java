@@ -4,6 +4,7 @@ import io.imlink.api.Conversation;
 import io.imlink.api.ConversationType;
 import io.imlink.api.Message;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -54,12 +55,47 @@ public interface MessageStore extends AutoCloseable {
   CompletableFuture<List<Message>> insertMessages(List<Message> messages);
 
   /**
+   * Stores received messages and moves a sync cursor past them, as one write: the cursor is never
+   * stored without the messages (a backend that can, uses one transaction). De-duplication and
+   * unread counts as {@link #insertMessages(List)}; the cursor moves even if every message was a
+   * duplicate.
+   *
+   * <p>The default calls {@link #insertMessages(List)}, then {@link #putCursor} once it succeeded.
+   *
+   * @return the future of the stored messages, as {@link #insertMessages(List)}
+   */
+  default CompletableFuture<List<Message>> insertMessages(List<Message> messages, String cursorName, long cursorValue) {
+    return insertMessages(messages).thenCompose(stored -> putCursor(cursorName, cursorValue).thenApply(v -> stored));
+  }
+
+  /**
    * Records the server's acceptance of a sent message: status SENT, the server's id, time and
    * order. The message leaves the outbox.
    *
    * @return the future of the updated message, or empty if no message has that local id
    */
   CompletableFuture<Optional<Message>> markSent(long localId, String serverMessageId, long sentTime, long orderKey);
+
+  /** The server's acceptance of one sent message, for {@link #markSent(List)}. */
+  record Sent(long localId, String serverMessageId, long sentTime, long orderKey) {}
+
+  /**
+   * Records several acceptances as {@link #markSent(long, String, long, long)} does, as one write
+   * where the backend can (one transaction instead of one per message).
+   *
+   * <p>The default calls {@link #markSent(long, String, long, long)} for each.
+   *
+   * @return the future of the updated messages, in input order, each empty if no message has that
+   *     local id
+   */
+  default CompletableFuture<List<Optional<Message>>> markSent(List<Sent> sent) {
+    List<CompletableFuture<Optional<Message>>> each = new ArrayList<>(sent.size());
+    for (Sent s : sent) {
+      each.add(markSent(s.localId(), s.serverMessageId(), s.sentTime(), s.orderKey()));
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+  }
 
   /**
    * Marks a sent message FAILED with an error code. The message leaves the outbox.

@@ -22,6 +22,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,12 @@ final class Messenger {
   /** A message waiting for the server's acknowledgement. */
   private record Outgoing(Message message, SendMessageCallback callback, CompletableFuture<Message> future) {}
 
+  /** An accepted send whose SENT status is still to be stored. */
+  private record Accepted(Outgoing outgoing, PublishAck ack) {}
+
+  /** A delivery whose messages are still to be stored. */
+  private record Inbound(Deliver deliver, List<Message> messages, long maxSeq, FrameChannel channel) {}
+
   private final Executor callbacks;
   private final Consumer<Runnable> post;
   private final Clock clock;
@@ -64,8 +72,13 @@ final class Messenger {
   private String userId;
   private final Map<String, Outgoing> outbox = new LinkedHashMap<>(); // by client message id, in local id order
   private FrameChannel channel; // the established connection, or null
-  private long cursor;
+  private long cursor; // the inbox position stored, or being stored
   private long sessionStartMs; // server time at which the current connection was accepted
+  // Writes gathered while the loop is busy and stored together by one task queued behind them (a
+  // burst of sends, acks or deliveries becomes one store write each; a lone one is stored at once).
+  private final List<Outgoing> unstored = new ArrayList<>();
+  private final List<Accepted> accepted = new ArrayList<>();
+  private final List<Inbound> inbound = new ArrayList<>();
 
   Messenger(Executor callbacks, Consumer<Runnable> post, Clock clock) {
     this.callbacks = callbacks;
@@ -104,6 +117,9 @@ final class Messenger {
 
   /** The store is closing (sign out, another user): messages stay in it for later. */
   void closeStore() {
+    storeSends();
+    storeAccepted();
+    storeInbound();
     for (Outgoing o : outbox.values()) {
       if (o.future() != null) {
         o.future().completeExceptionally(new MessageSendException(ErrorCode.CLIENT_NOT_INIT.code(), o.message()));
@@ -166,30 +182,53 @@ final class Messenger {
     if (store == null) {
       return ErrorCode.CLIENT_NOT_INIT.code();
     }
-    MessageStore s = store;
     Message m = Message.builder().conversationType(ConversationType.PRIVATE).targetId(target)
         .direction(MessageDirection.SEND).senderUserId(userId).objectName(objectName).content(content)
         .clientMessageId(UUID.randomUUID().toString()).status(MessageStatus.SENDING).localTime(clock.millis()).build();
-    s.insertMessages(List.of(m)).whenComplete((stored, error) -> post.accept(() -> {
-      if (error != null || stored.isEmpty()) {
-        log.error("storing a message to {} failed", target, error);
-        fail(new Outgoing(m, callback, future), ErrorCode.DATABASE_ERROR.code());
-        return;
+    if (unstored.isEmpty()) {
+      post.accept(this::storeSends);
+    }
+    unstored.add(new Outgoing(m, callback, future));
+    return 0;
+  }
+
+  /** Stores the sends gathered so far in one write, then publishes them in order. */
+  private void storeSends() {
+    if (unstored.isEmpty()) {
+      return;
+    }
+    List<Outgoing> batch = List.copyOf(unstored);
+    unstored.clear();
+    MessageStore s = store;
+    s.insertMessages(batch.stream().map(Outgoing::message).toList()).whenComplete((stored, error) -> post.accept(() -> {
+      if (error != null) {
+        log.error("storing {} message(s) to send failed", batch.size(), error);
       }
-      Message sm = stored.get(0);
-      Outgoing o = new Outgoing(sm, callback, future);
-      if (callback != null) {
-        callbacks.execute(() -> callback.onStored(sm));
+      Map<String, Message> byClientId = new HashMap<>();
+      if (stored != null) {
+        for (Message sm : stored) {
+          byClientId.put(sm.clientMessageId(), sm);
+        }
       }
-      if (store != s) {
-        return; // signed out meanwhile: the message waits in that user's store
-      }
-      outbox.put(sm.clientMessageId(), o);
-      if (channel != null) {
-        publish(sm);
+      for (Outgoing pending : batch) {
+        Message sm = byClientId.get(pending.message().clientMessageId());
+        if (sm == null) {
+          fail(pending, ErrorCode.DATABASE_ERROR.code());
+          continue;
+        }
+        Outgoing o = new Outgoing(sm, pending.callback(), pending.future());
+        if (o.callback() != null) {
+          callbacks.execute(() -> o.callback().onStored(sm));
+        }
+        if (store != s) {
+          continue; // signed out meanwhile: the message waits in that user's store
+        }
+        outbox.put(sm.clientMessageId(), o);
+        if (channel != null) {
+          publish(sm);
+        }
       }
     }));
-    return 0;
   }
 
   void onPublishAck(PublishAck ack) {
@@ -199,25 +238,46 @@ final class Messenger {
     }
     MessageStore s = store;
     if (ack.getCode() == 0) {
-      s.markSent(o.message().localId(), ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder())
-          .whenComplete((sent, error) -> post.accept(() -> {
-            Message m = error == null && sent.isPresent() ? sent.get()
-                : o.message().withSent(ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder());
-            if (error != null) {
-              log.error("recording a sent message failed", error);
-            }
-            if (o.callback() != null) {
-              callbacks.execute(() -> o.callback().onSent(m));
-            }
-            if (o.future() != null) {
-              callbacks.execute(() -> o.future().complete(m));
-            }
-          }));
+      if (accepted.isEmpty()) {
+        post.accept(this::storeAccepted);
+      }
+      accepted.add(new Accepted(o, ack));
     } else {
       log.info("the server refused message {}: {}", o.message().clientMessageId(), ErrorCode.describe(ack.getCode()));
       s.markFailed(o.message().localId(), ack.getCode())
           .whenComplete((failed, error) -> post.accept(() -> fail(o, ack.getCode())));
     }
+  }
+
+  /** Stores the acceptances gathered so far in one write, then tells the app. */
+  private void storeAccepted() {
+    if (accepted.isEmpty()) {
+      return;
+    }
+    List<Accepted> batch = List.copyOf(accepted);
+    accepted.clear();
+    List<MessageStore.Sent> sent = new ArrayList<>(batch.size());
+    for (Accepted a : batch) {
+      sent.add(new MessageStore.Sent(a.outgoing().message().localId(), a.ack().getMessageId(),
+          a.ack().getServerTimeMs(), a.ack().getOrder()));
+    }
+    store.markSent(sent).whenComplete((updated, error) -> post.accept(() -> {
+      if (error != null) {
+        log.error("recording {} sent message(s) failed", batch.size(), error);
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        Outgoing o = batch.get(i).outgoing();
+        PublishAck ack = batch.get(i).ack();
+        Message m = error == null && updated.get(i).isPresent() ? updated.get(i).get()
+            : o.message().withSent(ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder());
+        if (o.callback() != null) {
+          callbacks.execute(() -> o.callback().onSent(m));
+        }
+        if (o.future() != null) {
+          callbacks.execute(() -> o.future().complete(m));
+        }
+      }
+    }));
   }
 
   private void fail(Outgoing o, int code) {
@@ -251,22 +311,60 @@ final class Messenger {
           .serverMessageId(dm.getMessageId()).sentTime(dm.getServerTimeMs()).orderKey(dm.getOrder())
           .status(MessageStatus.RECEIVED).localTime(clock.millis()).build());
     }
-    long seq = maxSeq;
-    CompletableFuture<List<Message>> stored = s.insertMessages(messages);
-    CompletableFuture<Void> cursorStored = seq > cursor ? s.putCursor(INBOX_CURSOR, seq) : CompletableFuture.completedFuture(null);
-    if (seq > cursor) {
-      cursor = seq;
+    if (inbound.isEmpty()) {
+      post.accept(this::storeInbound);
     }
-    stored.thenCombine(cursorStored, (list, nothing) -> list).whenComplete((list, error) -> post.accept(() -> {
+    inbound.add(new Inbound(d, messages, maxSeq, ch));
+  }
+
+  /**
+   * Stores the deliveries gathered so far and the inbox cursor past them in one write; then tells
+   * the listeners, in order, and the server (a message is acknowledged only once it is stored).
+   */
+  private void storeInbound() {
+    if (inbound.isEmpty()) {
+      return;
+    }
+    List<Inbound> batch = List.copyOf(inbound);
+    inbound.clear();
+    List<Message> all = new ArrayList<>();
+    Map<String, Inbound> byServerId = new HashMap<>();
+    long seq = 0;
+    for (Inbound in : batch) {
+      all.addAll(in.messages());
+      for (Message m : in.messages()) {
+        byServerId.putIfAbsent(m.serverMessageId(), in);
+      }
+      seq = Math.max(seq, in.maxSeq());
+    }
+    CompletableFuture<List<Message>> stored;
+    long before = cursor;
+    if (seq > cursor) {
+      stored = store.insertMessages(all, INBOX_CURSOR, seq);
+      cursor = seq;
+    } else {
+      stored = store.insertMessages(all);
+    }
+    long upTo = seq;
+    stored.whenComplete((list, error) -> post.accept(() -> {
       if (error != null) {
-        log.error("storing received messages failed; they will come again with the next sync", error);
+        // Not acknowledged, and the next connection's sync starts before them again.
+        cursor = Math.min(cursor, before);
+        log.error("storing {} received message(s) failed; they come again with the next sync", all.size(), error);
         return;
       }
-      for (int i = 0; i < list.size(); i++) {
-        Message m = list.get(i);
-        int left = d.getLeft() + (list.size() - 1 - i);
+      // "left": the offline messages still coming in this sync after each one.
+      Map<Inbound, Integer> storedPer = new IdentityHashMap<>();
+      for (Message m : list) {
+        storedPer.merge(byServerId.get(m.serverMessageId()), 1, Integer::sum);
+      }
+      Map<Inbound, Integer> seen = new IdentityHashMap<>();
+      for (Message m : list) {
+        Inbound in = byServerId.get(m.serverMessageId());
+        int index = seen.merge(in, 1, Integer::sum) - 1;
+        int left = in.deliver().getLeft() + (storedPer.get(in) - 1 - index);
         // A sync also carries what arrived since this connection began: that is not offline.
-        boolean offline = d.getOffline() && m.sentTime() < sessionStartMs;
+        boolean offline = in.deliver().getOffline() && m.sentTime() < sessionStartMs;
         callbacks.execute(() -> {
           for (MessageListener l : listeners) {
             try {
@@ -277,10 +375,15 @@ final class Messenger {
           }
         });
       }
-      if (ch != null && ch == channel) {
-        ch.send(Frames.encode(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(seq)).build()));
-        if (d.getOffline() && d.getLeft() > 0) {
-          requestSync();
+      FrameChannel ch = channel;
+      if (ch == null) {
+        return;
+      }
+      ch.send(Frames.encode(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(upTo)).build()));
+      for (Inbound in : batch) {
+        if (in.channel() == ch && in.deliver().getOffline() && in.deliver().getLeft() > 0) {
+          requestSync(); // the next page of this connection's sync
+          break;
         }
       }
     }));

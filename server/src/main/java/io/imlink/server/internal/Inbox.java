@@ -55,10 +55,10 @@ public final class Inbox implements AutoCloseable {
   private final Connection reader;
   private final SqliteWriter writes;
   private final RandomGenerator random;
-  private final Map<List<String>, Long> heads = new HashMap<>(); // writer thread only
-  private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // writer thread only: written at commit
+  private final Map<List<String>, Long> heads = new HashMap<>(); // by the writing thread (see SqliteWriter)
+  private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // by the writing thread: written at commit
   private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
-  private final Map<String, PreparedStatement> statements = new HashMap<>(); // writer thread only
+  private final Map<String, PreparedStatement> statements = new HashMap<>(); // by the writing thread (see SqliteWriter)
   private final Object readLock = new Object();
 
   private Inbox(Path file, boolean temporary, RandomGenerator random) throws IOException {
@@ -173,7 +173,7 @@ public final class Inbox implements AutoCloseable {
     });
   }
 
-  /** Writes the inbox heads a batch moved, once per batch (writer thread, before the commit). */
+  /** Writes the inbox heads a batch moved, once per batch (by the writing thread, before the commit). */
   private Void writeHeads(Connection c) throws SQLException {
     if (dirtyHeads.isEmpty()) {
       return null;
@@ -190,7 +190,7 @@ public final class Inbox implements AutoCloseable {
     return null;
   }
 
-  /** A prepared statement of the writer connection, prepared once (writer thread). */
+  /** A prepared statement of the writer connection, prepared once (by the writing thread). */
   private PreparedStatement stmt(Connection c, String sql) throws SQLException {
     PreparedStatement p = statements.get(sql);
     if (p == null) {
@@ -200,7 +200,7 @@ public final class Inbox implements AutoCloseable {
     return p;
   }
 
-  /** The next inbox sequence number of a user (writer thread). */
+  /** The next inbox sequence number of a user (by the writing thread). */
   private long nextSeq(Connection c, String appKey, String user) throws SQLException {
     List<String> key = List.of(appKey, user);
     Long last = heads.get(key);

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +51,7 @@ public final class SqliteMessageStore implements MessageStore {
   private final Map<String, PreparedStatement> readStatements = new HashMap<>();
   private final Map<String, PreparedStatement> writeStatements = new HashMap<>();
   private final SqliteWriter writes;
-  /** The next local id to assign; owned by the writer thread. */
+  /** The next local id to assign; owned by whichever thread holds the writer (see SqliteWriter). */
   private long nextLocalId;
   private volatile boolean closed;
 
@@ -109,7 +110,23 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public CompletableFuture<List<Message>> insertMessages(List<Message> messages) {
     List<Message> copy = List.copyOf(messages);
+    return submit(c -> insert(copy));
+  }
+
+  @Override
+  public CompletableFuture<List<Message>> insertMessages(List<Message> messages, String cursorName, long cursorValue) {
+    List<Message> copy = List.copyOf(messages);
+    Objects.requireNonNull(cursorName, "cursorName");
     return submit(c -> {
+      List<Message> stored = insert(copy);
+      cursor(cursorName, cursorValue);
+      return stored;
+    });
+  }
+
+  /** Inserts messages (by the writing thread, in its transaction). */
+  private List<Message> insert(List<Message> copy) throws SQLException {
+    {
       // Local ids are assigned here, by the only writer: one batched statement, no result set per row.
       PreparedStatement insert = write("INSERT OR IGNORE INTO messages(local_id, conv_type, target_id, direction,"
           + " sender, object_name, content, client_msg_id, server_msg_id, sent_time, order_key, status, error_code,"
@@ -155,7 +172,7 @@ public final class SqliteMessageStore implements MessageStore {
         conv.executeUpdate();
       }
       return stored;
-    });
+    }
   }
 
   private static void setNullable(PreparedStatement p, int index, String value) throws SQLException {
@@ -168,16 +185,31 @@ public final class SqliteMessageStore implements MessageStore {
 
   @Override
   public CompletableFuture<Optional<Message>> markSent(long localId, String serverMessageId, long sentTime, long orderKey) {
+    return submit(c -> sent(new Sent(localId, serverMessageId, sentTime, orderKey)));
+  }
+
+  @Override
+  public CompletableFuture<List<Optional<Message>>> markSent(List<Sent> sent) {
+    List<Sent> copy = List.copyOf(sent);
     return submit(c -> {
-      PreparedStatement p = write("UPDATE messages SET status = ?, server_msg_id = ?, sent_time = ?, order_key = ?,"
-          + " error_code = 0 WHERE local_id = ? RETURNING " + COLUMNS);
-      p.setInt(1, MessageStatus.SENT.code());
-      setNullable(p, 2, serverMessageId);
-      p.setLong(3, sentTime);
-      p.setLong(4, orderKey);
-      p.setLong(5, localId);
-      return first(p);
+      List<Optional<Message>> updated = new ArrayList<>(copy.size());
+      for (Sent s : copy) {
+        updated.add(sent(s));
+      }
+      return updated;
     });
+  }
+
+  /** Records one acceptance (by the writing thread, in its transaction). */
+  private Optional<Message> sent(Sent s) throws SQLException {
+    PreparedStatement p = write("UPDATE messages SET status = ?, server_msg_id = ?, sent_time = ?, order_key = ?,"
+        + " error_code = 0 WHERE local_id = ? RETURNING " + COLUMNS);
+    p.setInt(1, MessageStatus.SENT.code());
+    setNullable(p, 2, s.serverMessageId());
+    p.setLong(3, s.sentTime());
+    p.setLong(4, s.orderKey());
+    p.setLong(5, s.localId());
+    return first(p);
   }
 
   @Override
@@ -218,13 +250,17 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public CompletableFuture<Void> putCursor(String name, long value) {
     return submit(c -> {
-      PreparedStatement p = write("INSERT INTO cursors(name, value) VALUES (?, ?)"
-          + " ON CONFLICT(name) DO UPDATE SET value = excluded.value");
-      p.setString(1, name);
-      p.setLong(2, value);
-      p.executeUpdate();
+      cursor(name, value);
       return null;
     });
+  }
+
+  private void cursor(String name, long value) throws SQLException {
+    PreparedStatement p = write("INSERT INTO cursors(name, value) VALUES (?, ?)"
+        + " ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    p.setString(1, name);
+    p.setLong(2, value);
+    p.executeUpdate();
   }
 
   @Override
