@@ -58,7 +58,6 @@ public final class Inbox implements AutoCloseable {
   private final Map<List<String>, Long> heads = new HashMap<>(); // by the writing thread (see SqliteWriter)
   private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // by the writing thread: written at commit
   private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
-  private final Map<String, PreparedStatement> statements = new HashMap<>(); // by the writing thread (see SqliteWriter)
   private final Object readLock = new Object();
 
   private Inbox(Path file, boolean temporary, RandomGenerator random) throws IOException {
@@ -122,7 +121,7 @@ public final class Inbox implements AutoCloseable {
       byte[] id = new byte[12];
       random.nextBytes(id);
       String messageId = HexFormat.of().formatHex(id);
-      PreparedStatement insert = stmt(c, "INSERT INTO messages(message_id, app_key, from_user,"
+      PreparedStatement insert = writes.prepared("INSERT INTO messages(message_id, app_key, from_user,"
           + " object_name, content, server_time, client_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT DO NOTHING RETURNING ord");
       insert.setString(1, messageId);
@@ -143,7 +142,7 @@ public final class Inbox implements AutoCloseable {
         }
       }
       if (order < 0) { // a resend: (app, sender, client message id) is already stored
-        PreparedStatement find = stmt(c,
+        PreparedStatement find = writes.prepared(
             "SELECT ord, message_id, server_time FROM messages WHERE app_key = ? AND from_user = ? AND client_msg_id = ?");
         find.setString(1, appKey);
         find.setString(2, from);
@@ -156,7 +155,7 @@ public final class Inbox implements AutoCloseable {
         }
       }
       List<Delivery> deliveries = new ArrayList<>(to.size());
-      PreparedStatement box = stmt(c, "INSERT INTO inbox(app_key, user_id, seq, ord, server_time) VALUES (?, ?, ?, ?, ?)");
+      PreparedStatement box = writes.prepared("INSERT INTO inbox(app_key, user_id, seq, ord, server_time) VALUES (?, ?, ?, ?, ?)");
       for (String user : to) {
         long seq = nextSeq(c, appKey, user);
         box.setString(1, appKey);
@@ -178,7 +177,7 @@ public final class Inbox implements AutoCloseable {
     if (dirtyHeads.isEmpty()) {
       return null;
     }
-    PreparedStatement head = stmt(c, "INSERT INTO inbox_heads(app_key, user_id, last_seq) VALUES (?, ?, ?)"
+    PreparedStatement head = writes.prepared("INSERT INTO inbox_heads(app_key, user_id, last_seq) VALUES (?, ?, ?)"
         + " ON CONFLICT(app_key, user_id) DO UPDATE SET last_seq = excluded.last_seq");
     for (Map.Entry<List<String>, Long> e : dirtyHeads.entrySet()) {
       head.setString(1, e.getKey().get(0));
@@ -190,22 +189,12 @@ public final class Inbox implements AutoCloseable {
     return null;
   }
 
-  /** A prepared statement of the writer connection, prepared once (by the writing thread). */
-  private PreparedStatement stmt(Connection c, String sql) throws SQLException {
-    PreparedStatement p = statements.get(sql);
-    if (p == null) {
-      p = c.prepareStatement(sql);
-      statements.put(sql, p);
-    }
-    return p;
-  }
-
   /** The next inbox sequence number of a user (by the writing thread). */
   private long nextSeq(Connection c, String appKey, String user) throws SQLException {
     List<String> key = List.of(appKey, user);
     Long last = heads.get(key);
     if (last == null) {
-      PreparedStatement p = stmt(c, "SELECT last_seq FROM inbox_heads WHERE app_key = ? AND user_id = ?");
+      PreparedStatement p = writes.prepared("SELECT last_seq FROM inbox_heads WHERE app_key = ? AND user_id = ?");
       p.setString(1, appKey);
       p.setString(2, user);
       try (ResultSet rs = p.executeQuery()) {
@@ -280,7 +269,7 @@ public final class Inbox implements AutoCloseable {
         taken[0] = waiting == null ? upToSeq : waiting;
       }
       long value = taken[0];
-      PreparedStatement p = stmt(c, "INSERT INTO acks(app_key, user_id, device_id, up_to_seq)"
+      PreparedStatement p = writes.prepared("INSERT INTO acks(app_key, user_id, device_id, up_to_seq)"
           + " VALUES (?, ?, ?, ?) ON CONFLICT(app_key, user_id, device_id) DO UPDATE SET up_to_seq ="
           + " max(up_to_seq, excluded.up_to_seq)");
       p.setString(1, appKey);
@@ -329,14 +318,7 @@ public final class Inbox implements AutoCloseable {
 
   @Override
   public void close() {
-    writes.close();
-    for (PreparedStatement p : statements.values()) {
-      try {
-        p.close();
-      } catch (SQLException ignored) {
-        // closing anyway
-      }
-    }
+    writes.close(); // with the writer's prepared statements
     synchronized (readLock) {
       try {
         reader.close();

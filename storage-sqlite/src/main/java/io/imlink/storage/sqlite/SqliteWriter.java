@@ -43,7 +43,7 @@ public final class SqliteWriter implements AutoCloseable {
   private final Object submitLock = new Object();
   private final Thread thread;
   private final AtomicLong transactions = new AtomicLong();
-  private final java.util.Map<String, PreparedStatement> controls = new java.util.HashMap<>(); // writer thread only
+  private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>(); // writer thread only
   private volatile boolean closed;
 
   /**
@@ -179,12 +179,20 @@ public final class SqliteWriter implements AutoCloseable {
 
   /** Runs a transaction-control statement, prepared once. */
   private void control(String sql) throws SQLException {
-    PreparedStatement p = controls.get(sql);
+    prepared(sql).execute();
+  }
+
+  /**
+   * A statement of the writing connection, prepared on first use and closed by {@link #close()}.
+   * Only for write bodies (and {@code beforeCommit}): it must be used on the writer thread.
+   */
+  public PreparedStatement prepared(String sql) throws SQLException {
+    PreparedStatement p = statements.get(sql);
     if (p == null) {
       p = connection.prepareStatement(sql);
-      controls.put(sql, p);
+      statements.put(sql, p);
     }
-    p.execute();
+    return p;
   }
 
   @SuppressWarnings("unchecked")
@@ -217,7 +225,7 @@ public final class SqliteWriter implements AutoCloseable {
       log.log(Level.WARNING, "SQLite writer of {0} still busy 30 s after close", description);
       return;
     }
-    for (PreparedStatement p : controls.values()) {
+    for (PreparedStatement p : statements.values()) {
       try {
         p.close();
       } catch (SQLException ignored) {

@@ -49,7 +49,6 @@ public final class SqliteMessageStore implements MessageStore {
   private final Connection reader;
   private final Object readLock = new Object();
   private final Map<String, PreparedStatement> readStatements = new HashMap<>();
-  private final Map<String, PreparedStatement> writeStatements = new HashMap<>();
   private final SqliteWriter writes;
   /** The next local id to assign; owned by whichever thread holds the writer (see SqliteWriter). */
   private long nextLocalId;
@@ -96,15 +95,6 @@ public final class SqliteMessageStore implements MessageStore {
     return writes.submit(body);
   }
 
-  private PreparedStatement write(String sql) throws SQLException {
-    PreparedStatement p = writeStatements.get(sql);
-    if (p == null) {
-      p = writer.prepareStatement(sql);
-      writeStatements.put(sql, p);
-    }
-    return p;
-  }
-
   // ---- writes ----------------------------------------------------------------------------------
 
   @Override
@@ -128,7 +118,7 @@ public final class SqliteMessageStore implements MessageStore {
   private List<Message> insert(List<Message> copy) throws SQLException {
     {
       // Local ids are assigned here, by the only writer: one batched statement, no result set per row.
-      PreparedStatement insert = write("INSERT OR IGNORE INTO messages(local_id, conv_type, target_id, direction,"
+      PreparedStatement insert = writes.prepared("INSERT OR IGNORE INTO messages(local_id, conv_type, target_id, direction,"
           + " sender, object_name, content, client_msg_id, server_msg_id, sent_time, order_key, status, error_code,"
           + " local_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       long firstId = nextLocalId;
@@ -163,7 +153,7 @@ public final class SqliteMessageStore implements MessageStore {
         unread.merge(List.of(m.conversationType().code(), m.targetId()), counts ? 1 : 0, Integer::sum);
       }
       nextLocalId = firstId + copy.size();
-      PreparedStatement conv = write("INSERT INTO conversations(conv_type, target_id, unread) VALUES (?, ?, ?)"
+      PreparedStatement conv = writes.prepared("INSERT INTO conversations(conv_type, target_id, unread) VALUES (?, ?, ?)"
           + " ON CONFLICT(conv_type, target_id) DO UPDATE SET unread = unread + excluded.unread");
       for (Map.Entry<List<Object>, Integer> e : unread.entrySet()) {
         conv.setInt(1, (Integer) e.getKey().get(0));
@@ -202,7 +192,7 @@ public final class SqliteMessageStore implements MessageStore {
 
   /** Records one acceptance (by the writing thread, in its transaction). */
   private Optional<Message> sent(Sent s) throws SQLException {
-    PreparedStatement p = write("UPDATE messages SET status = ?, server_msg_id = ?, sent_time = ?, order_key = ?,"
+    PreparedStatement p = writes.prepared("UPDATE messages SET status = ?, server_msg_id = ?, sent_time = ?, order_key = ?,"
         + " error_code = 0 WHERE local_id = ? RETURNING " + COLUMNS);
     p.setInt(1, MessageStatus.SENT.code());
     setNullable(p, 2, s.serverMessageId());
@@ -215,7 +205,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public CompletableFuture<Optional<Message>> markFailed(long localId, int errorCode) {
     return submit(c -> {
-      PreparedStatement p = write("UPDATE messages SET status = ?, error_code = ? WHERE local_id = ? RETURNING " + COLUMNS);
+      PreparedStatement p = writes.prepared("UPDATE messages SET status = ?, error_code = ? WHERE local_id = ? RETURNING " + COLUMNS);
       p.setInt(1, MessageStatus.FAILED.code());
       p.setInt(2, errorCode);
       p.setLong(3, localId);
@@ -226,20 +216,20 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public CompletableFuture<Integer> markRead(ConversationType type, String targetId) {
     return submit(c -> {
-      PreparedStatement read = write("UPDATE messages SET status = ? WHERE conv_type = ? AND target_id = ? AND status = ?");
+      PreparedStatement read = writes.prepared("UPDATE messages SET status = ? WHERE conv_type = ? AND target_id = ? AND status = ?");
       read.setInt(1, MessageStatus.READ.code());
       read.setInt(2, type.code());
       read.setString(3, targetId);
       read.setInt(4, MessageStatus.RECEIVED.code());
       read.executeUpdate();
-      PreparedStatement unread = write("SELECT unread FROM conversations WHERE conv_type = ? AND target_id = ?");
+      PreparedStatement unread = writes.prepared("SELECT unread FROM conversations WHERE conv_type = ? AND target_id = ?");
       unread.setInt(1, type.code());
       unread.setString(2, targetId);
       int count;
       try (ResultSet rs = unread.executeQuery()) {
         count = rs.next() ? rs.getInt(1) : 0;
       }
-      PreparedStatement clear = write("UPDATE conversations SET unread = 0 WHERE conv_type = ? AND target_id = ?");
+      PreparedStatement clear = writes.prepared("UPDATE conversations SET unread = 0 WHERE conv_type = ? AND target_id = ?");
       clear.setInt(1, type.code());
       clear.setString(2, targetId);
       clear.executeUpdate();
@@ -256,7 +246,7 @@ public final class SqliteMessageStore implements MessageStore {
   }
 
   private void cursor(String name, long value) throws SQLException {
-    PreparedStatement p = write("INSERT INTO cursors(name, value) VALUES (?, ?)"
+    PreparedStatement p = writes.prepared("INSERT INTO cursors(name, value) VALUES (?, ?)"
         + " ON CONFLICT(name) DO UPDATE SET value = excluded.value");
     p.setString(1, name);
     p.setLong(2, value);
@@ -267,11 +257,11 @@ public final class SqliteMessageStore implements MessageStore {
   public CompletableFuture<Void> putSetting(String key, String value) {
     return submit(c -> {
       if (value == null) {
-        PreparedStatement p = write("DELETE FROM settings WHERE key = ?");
+        PreparedStatement p = writes.prepared("DELETE FROM settings WHERE key = ?");
         p.setString(1, key);
         p.executeUpdate();
       } else {
-        PreparedStatement p = write("INSERT INTO settings(key, value) VALUES (?, ?)"
+        PreparedStatement p = writes.prepared("INSERT INTO settings(key, value) VALUES (?, ?)"
             + " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         p.setString(1, key);
         p.setString(2, value);
@@ -480,7 +470,11 @@ public final class SqliteMessageStore implements MessageStore {
     synchronized (readLock) {
       closeQuietly(readStatements, reader);
     }
-    closeQuietly(writeStatements, writer);
+    try {
+      writer.close(); // its statements were closed with the writer
+    } catch (SQLException e) {
+      log.log(Level.WARNING, "closing a SQLite connection failed", e);
+    }
   }
 
   private static void closeQuietly(Map<String, PreparedStatement> statements, Connection c) {
