@@ -74,11 +74,38 @@ final class Messenger {
   private FrameChannel channel; // the established connection, or null
   private long cursor; // the inbox position stored, or being stored
   private long sessionStartMs; // server time at which the current connection was accepted
-  // Writes gathered while the loop is busy and stored together by one task queued behind them (a
-  // burst of sends, acks or deliveries becomes one store write each; a lone one is stored at once).
-  private final List<Outgoing> unstored = new ArrayList<>();
-  private final List<Accepted> accepted = new ArrayList<>();
-  private final List<Inbound> inbound = new ArrayList<>();
+  private final Gathered<Outgoing> unstored = new Gathered<>(this::storeSends);
+  private final Gathered<Accepted> accepted = new Gathered<>(this::storeAccepted);
+  private final Gathered<Inbound> inbound = new Gathered<>(this::storeInbound);
+
+  /**
+   * Writes gathered on the loop and stored together by one task queued behind the first: a burst
+   * of sends, acceptances or deliveries becomes one store write; a lone one is stored at once.
+   */
+  private final class Gathered<T> {
+    private final List<T> items = new ArrayList<>();
+    private final Consumer<List<T>> store;
+
+    Gathered(Consumer<List<T>> store) {
+      this.store = store;
+    }
+
+    void add(T item) {
+      if (items.isEmpty()) {
+        post.accept(this::flush);
+      }
+      items.add(item);
+    }
+
+    /** Stores what is gathered now (also run by the queued task, which may find nothing left). */
+    void flush() {
+      if (!items.isEmpty()) {
+        List<T> batch = List.copyOf(items);
+        items.clear();
+        store.accept(batch);
+      }
+    }
+  }
 
   Messenger(Executor callbacks, Consumer<Runnable> post, Clock clock) {
     this.callbacks = callbacks;
@@ -117,9 +144,9 @@ final class Messenger {
 
   /** The store is closing (sign out, another user): messages stay in it for later. */
   void closeStore() {
-    storeSends();
-    storeAccepted();
-    storeInbound();
+    unstored.flush();
+    accepted.flush();
+    inbound.flush();
     for (Outgoing o : outbox.values()) {
       if (o.future() != null) {
         o.future().completeExceptionally(new MessageSendException(ErrorCode.CLIENT_NOT_INIT.code(), o.message()));
@@ -185,20 +212,12 @@ final class Messenger {
     Message m = Message.builder().conversationType(ConversationType.PRIVATE).targetId(target)
         .direction(MessageDirection.SEND).senderUserId(userId).objectName(objectName).content(content)
         .clientMessageId(UUID.randomUUID().toString()).status(MessageStatus.SENDING).localTime(clock.millis()).build();
-    if (unstored.isEmpty()) {
-      post.accept(this::storeSends);
-    }
     unstored.add(new Outgoing(m, callback, future));
     return 0;
   }
 
-  /** Stores the sends gathered so far in one write, then publishes them in order. */
-  private void storeSends() {
-    if (unstored.isEmpty()) {
-      return;
-    }
-    List<Outgoing> batch = List.copyOf(unstored);
-    unstored.clear();
+  /** Stores gathered sends in one write, then publishes them in order. */
+  private void storeSends(List<Outgoing> batch) {
     MessageStore s = store;
     s.insertMessages(batch.stream().map(Outgoing::message).toList()).whenComplete((stored, error) -> post.accept(() -> {
       if (error != null) {
@@ -238,9 +257,6 @@ final class Messenger {
     }
     MessageStore s = store;
     if (ack.getCode() == 0) {
-      if (accepted.isEmpty()) {
-        post.accept(this::storeAccepted);
-      }
       accepted.add(new Accepted(o, ack));
     } else {
       log.info("the server refused message {}: {}", o.message().clientMessageId(), ErrorCode.describe(ack.getCode()));
@@ -249,13 +265,8 @@ final class Messenger {
     }
   }
 
-  /** Stores the acceptances gathered so far in one write, then tells the app. */
-  private void storeAccepted() {
-    if (accepted.isEmpty()) {
-      return;
-    }
-    List<Accepted> batch = List.copyOf(accepted);
-    accepted.clear();
+  /** Stores gathered acceptances in one write, then tells the app. */
+  private void storeAccepted(List<Accepted> batch) {
     List<MessageStore.Sent> sent = new ArrayList<>(batch.size());
     for (Accepted a : batch) {
       sent.add(new MessageStore.Sent(a.outgoing().message().localId(), a.ack().getMessageId(),
@@ -311,22 +322,14 @@ final class Messenger {
           .serverMessageId(dm.getMessageId()).sentTime(dm.getServerTimeMs()).orderKey(dm.getOrder())
           .status(MessageStatus.RECEIVED).localTime(clock.millis()).build());
     }
-    if (inbound.isEmpty()) {
-      post.accept(this::storeInbound);
-    }
     inbound.add(new Inbound(d, messages, maxSeq, ch));
   }
 
   /**
-   * Stores the deliveries gathered so far and the inbox cursor past them in one write; then tells
-   * the listeners, in order, and the server (a message is acknowledged only once it is stored).
+   * Stores gathered deliveries and the inbox cursor past them in one write; then tells the
+   * listeners, in order, and the server (a message is acknowledged only once it is stored).
    */
-  private void storeInbound() {
-    if (inbound.isEmpty()) {
-      return;
-    }
-    List<Inbound> batch = List.copyOf(inbound);
-    inbound.clear();
+  private void storeInbound(List<Inbound> batch) {
     List<Message> all = new ArrayList<>();
     Map<String, Inbound> byServerId = new HashMap<>();
     long seq = 0;
@@ -353,16 +356,18 @@ final class Messenger {
         log.error("storing {} received message(s) failed; they come again with the next sync", all.size(), error);
         return;
       }
-      // "left": the offline messages still coming in this sync after each one.
-      Map<Inbound, Integer> storedPer = new IdentityHashMap<>();
-      for (Message m : list) {
-        storedPer.merge(byServerId.get(m.serverMessageId()), 1, Integer::sum);
+      // "left": the offline messages still coming in this sync after each one — the later stored
+      // messages of its delivery, then what the server has not sent yet.
+      int[] lefts = new int[list.size()];
+      Map<Inbound, Integer> later = new IdentityHashMap<>();
+      for (int i = list.size() - 1; i >= 0; i--) {
+        Inbound in = byServerId.get(list.get(i).serverMessageId());
+        lefts[i] = in.deliver().getLeft() + later.merge(in, 1, Integer::sum) - 1;
       }
-      Map<Inbound, Integer> seen = new IdentityHashMap<>();
-      for (Message m : list) {
+      for (int i = 0; i < list.size(); i++) {
+        Message m = list.get(i);
         Inbound in = byServerId.get(m.serverMessageId());
-        int index = seen.merge(in, 1, Integer::sum) - 1;
-        int left = in.deliver().getLeft() + (storedPer.get(in) - 1 - index);
+        int left = lefts[i];
         // A sync also carries what arrived since this connection began: that is not offline.
         boolean offline = in.deliver().getOffline() && m.sentTime() < sessionStartMs;
         callbacks.execute(() -> {
