@@ -117,7 +117,7 @@ public final class DefaultImEngine implements ImEngine {
     this.reconnectPolicy = reconnectPolicy;
     this.random = random;
     this.timers = threads.timers();
-    this.messenger = new Messenger(threads.callbacks(), this::post, clock);
+    this.messenger = new Messenger(threads.callbacks(), this::post, clock, random);
     log.debug("engine built: {} with storage '{}'", config, storage.name());
   }
 
