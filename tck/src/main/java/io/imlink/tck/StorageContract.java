@@ -407,6 +407,44 @@ public abstract class StorageContract {
   }
 
   @Test
+  void writesOnTheEnginesExecutorReturnAtOnceAndCloseAppliesWhatIsStillQueued() throws Exception {
+    java.util.concurrent.BlockingQueue<Runnable> tasks = new java.util.concurrent.LinkedBlockingQueue<>();
+    MessageStore s = provider.open(new StoreLocation(APP, "on-executor", dataDirectory), tasks::add);
+    CompletableFuture<List<Message>> first = s.insertMessages(List.of(received("alice", 1, "x1")));
+    boolean usesExecutor = !tasks.isEmpty();
+    if (usesExecutor) {
+      assertThat(first).as("a write is queued on the executor, not run in the call").isNotDone();
+    }
+    // The executor: one thread of ours, one task at a time.
+    Thread[] ranOn = new Thread[1];
+    Thread runner = new Thread(() -> {
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        task.run();
+      }
+    }, "tck-write-executor");
+    first.thenRun(() -> ranOn[0] = Thread.currentThread());
+    runner.start();
+    runner.join(10_000);
+    assertThat(done(first)).hasSize(1);
+    if (usesExecutor) {
+      assertThat(ranOn[0]).as("futures complete on the executor").isSameAs(runner);
+    }
+    // Writes still queued when the store closes (the engine's loop may be stopping) are applied by close().
+    CompletableFuture<Void> second = s.putSetting("k", "v");
+    CompletableFuture<List<Message>> third = s.insertMessages(List.of(received("alice", 2, "x2")));
+    s.close();
+    assertThat(second).isCompleted();
+    assertThat(third.get()).hasSize(1);
+    for (Runnable stale : tasks) {
+      stale.run(); // a task left on the executor after close is harmless
+    }
+    MessageStore again = open(APP, "on-executor");
+    assertThat(again.getSetting("k")).contains("v");
+    assertThat(again.history(PRIVATE, "alice", null, 10)).hasSize(2);
+  }
+
+  @Test
   void usersAndAppKeysAreIsolated() throws Exception {
     done(store.insertMessages(List.of(received("alice", 1, "mine"))));
     done(store.putSetting("k", "me"));

@@ -1,6 +1,7 @@
 package io.imlink.api.spi;
 
 import java.io.IOException;
+import java.util.concurrent.Executor;
 
 /**
  * A storage backend: opens a {@link MessageStore} for one user of one app.
@@ -36,4 +37,21 @@ public interface StorageProvider {
    *     onDatabaseOpened(33002)} and continues with an in-memory store for the session
    */
   MessageStore open(StoreLocation location) throws IOException;
+
+  /**
+   * Opens the store of one user as {@link #open(StoreLocation)} does, with an executor of the
+   * engine on which the backend may apply its writes, and complete their futures, instead of on a
+   * thread of its own. The engine passes its loop, which submits most writes and consumes their
+   * results: a write then costs no thread switch either way. The default ignores the executor.
+   *
+   * <p>{@code writeExecutor} runs one task at a time, in order. A backend using it must keep
+   * {@link MessageStore}'s contract: writes still return at once (a task is queued, never run in
+   * the call), a task blocks only for the write itself, and {@link MessageStore#close()} applies
+   * the writes still queued on the calling thread, since the executor may have stopped by then.
+   *
+   * @param writeExecutor a serial executor owned by the engine; never null
+   */
+  default MessageStore open(StoreLocation location, Executor writeExecutor) throws IOException {
+    return open(location);
+  }
 }

@@ -539,7 +539,7 @@ public final class DefaultImEngine implements ImEngine {
     StoreLocation location = new StoreLocation(config.appKey(), userId, config.dataDirectory());
     int code;
     try {
-      store = storage.open(location);
+      store = storage.open(location, threads.loop()); // writes run on the loop: no thread switch
       code = 0;
     } catch (IOException | RuntimeException e) {
       log.error("cannot open the '{}' store of user {}; using an in-memory store for this session",

@@ -7,17 +7,25 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one writer of a SQLite database: writes are queued from any thread and applied in call order
- * by one thread, which takes everything queued (up to a batch limit) into one transaction; a failing
- * write does not undo the others (see {@link #write}). A write's future completes after the commit,
- * on the writer thread, so dependent actions must not block.
+ * The one writer of a SQLite database: writes are queued from any thread and applied in call order,
+ * one batch at a time: everything queued (up to a batch limit) goes into one transaction; a failing
+ * write does not undo the others (see {@link #write}). Batches run on a thread of the writer's own,
+ * or on an executor the owner supplies (such as the engine loop that submits most writes: its
+ * results then need no thread switch). A write's future completes after the commit, on that
+ * thread, so dependent actions must not block.
  *
  * <p>Used by the client store and by the reference server's inbox.
  *
@@ -26,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SqliteWriter implements AutoCloseable {
   private static final System.Logger log = System.getLogger(SqliteWriter.class.getName());
 
-  /** One write: runs on the writer thread inside the batch's transaction. */
+  /** One write: runs inside its batch's transaction, on the writing thread. */
   @FunctionalInterface
   public interface Body<T> {
     T apply(Connection c) throws SQLException;
@@ -39,38 +47,65 @@ public final class SqliteWriter implements AutoCloseable {
   private final int maxBatch;
   private final Runnable afterFailure;
   private final Body<Void> beforeCommit;
-  private final BlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
+  private final Executor executor;
+  private final ExecutorService ownThread; // or null when the executor is supplied
+  private final Queue<Op<?>> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final ReentrantLock writing = new ReentrantLock(); // held while a batch is written
   private final Object submitLock = new Object();
-  private final Thread thread;
   private final AtomicLong transactions = new AtomicLong();
-  private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>(); // writer thread only
+  private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>(); // guarded by writing
   private volatile boolean closed;
 
   /**
+   * A writer with a thread of its own.
+   *
    * @param connection the writing connection, owned by the caller (not closed here)
    * @param description names the database in errors and the thread
    * @param maxBatch the most writes in one transaction
-   * @param afterFailure run on the writer thread after a write or a batch was rolled back, so that
-   *     state cached by the writes (next ids…) can be re-read
+   * @param afterFailure run on the writing thread after a write or a batch was rolled back, so
+   *     that state cached by the writes (next ids…) can be re-read
    */
   public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure) {
     this(connection, description, maxBatch, afterFailure, c -> null);
   }
 
   /**
-   * @param beforeCommit runs on the writer thread in every transaction just before it commits, for
+   * A writer with a thread of its own.
+   *
+   * @param beforeCommit runs on the writing thread in every transaction just before it commits, for
    *     state the writes of a batch accumulate (written once per batch instead of once per write)
    */
   public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure,
       Body<Void> beforeCommit) {
+    this(connection, description, maxBatch, afterFailure, beforeCommit, null);
+  }
+
+  /**
+   * A writer whose batches run on {@code executor}, one task per batch.
+   *
+   * @param executor runs one task at a time, in order (a serial executor): the batches and the
+   *     completion of their futures; null for a thread of the writer's own. If it refuses a task
+   *     (shut down), the writes wait for {@link #close()}, which applies them.
+   */
+  public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure,
+      Body<Void> beforeCommit, Executor executor) {
     this.beforeCommit = beforeCommit;
     this.connection = connection;
     this.description = description;
     this.maxBatch = maxBatch;
     this.afterFailure = afterFailure;
-    this.thread = new Thread(this::loop, "imlink-sqlite-writer-" + description);
-    thread.setDaemon(true);
-    thread.start();
+    if (executor == null) {
+      ownThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "imlink-sqlite-writer-" + description);
+        t.setDaemon(true);
+        return t;
+      });
+      this.executor = ownThread;
+    } else {
+      ownThread = null;
+      this.executor = executor;
+    }
   }
 
   /**
@@ -87,6 +122,7 @@ public final class SqliteWriter implements AutoCloseable {
       }
       queue.add(new Op<>(body, f));
     }
+    schedule();
     return f;
   }
 
@@ -95,28 +131,50 @@ public final class SqliteWriter implements AutoCloseable {
     return transactions.get();
   }
 
-  private void loop() {
-    List<Op<?>> batch = new ArrayList<>(maxBatch);
-    while (true) {
+  private void schedule() {
+    if (scheduled.compareAndSet(false, true)) {
       try {
-        batch.add(queue.take());
-        queue.drainTo(batch, maxBatch - 1);
-        boolean stop = false;
-        if (batch.get(batch.size() - 1).body() == null) {
-          batch.remove(batch.size() - 1); // the close marker: everything before it is written
-          stop = true;
-        }
-        if (!batch.isEmpty()) {
-          write(batch);
-        }
-        batch.clear();
-        if (stop) {
-          return;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        executor.execute(this::drainTask);
+      } catch (RejectedExecutionException e) {
+        scheduled.set(false); // the executor is shutting down: close() writes what is queued
+      }
+    }
+  }
+
+  /** One batch; queued again behind the executor's other tasks while writes are left. */
+  private void drainTask() {
+    writeNextBatch();
+    scheduled.set(false);
+    if (!queue.isEmpty()) {
+      schedule();
+    }
+  }
+
+  /**
+   * Writes what is queued, up to the batch limit, in one transaction; completes the futures after
+   * the lock is released, so that what they trigger (even {@link #close()}) never nests in a batch.
+   */
+  private void writeNextBatch() {
+    List<Op<?>> batch = new ArrayList<>(Math.min(maxBatch, 64));
+    Object[] results;
+    Throwable[] failures;
+    writing.lock();
+    try {
+      Op<?> op;
+      while (batch.size() < maxBatch && (op = queue.poll()) != null) {
+        batch.add(op);
+      }
+      if (batch.isEmpty()) {
         return;
       }
+      results = new Object[batch.size()];
+      failures = new Throwable[batch.size()];
+      write(batch, results, failures);
+    } finally {
+      writing.unlock();
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      complete(batch.get(i), results[i], failures[i]);
     }
   }
 
@@ -126,8 +184,7 @@ public final class SqliteWriter implements AutoCloseable {
    * own, so that one failing write never undoes the others (their effects were rolled back, so
    * running them again is safe; {@code afterFailure} re-reads any state they cached).
    */
-  private void write(List<Op<?>> batch) {
-    Object[] results = new Object[batch.size()];
+  private void write(List<Op<?>> batch, Object[] results, Throwable[] failures) {
     try {
       control("BEGIN IMMEDIATE");
       for (int i = 0; i < batch.size(); i++) {
@@ -139,33 +196,27 @@ public final class SqliteWriter implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       rollback();
       if (batch.size() == 1) {
-        complete(batch.get(0), null, e);
+        failures[0] = e;
       } else {
-        for (Op<?> op : batch) {
-          writeAlone(op);
+        for (int i = 0; i < batch.size(); i++) {
+          writeAlone(batch.get(i), i, results, failures);
         }
       }
-      return;
-    }
-    for (int i = 0; i < batch.size(); i++) {
-      complete(batch.get(i), results[i], null);
     }
   }
 
-  private void writeAlone(Op<?> op) {
-    Object result;
+  private void writeAlone(Op<?> op, int i, Object[] results, Throwable[] failures) {
     try {
       control("BEGIN IMMEDIATE");
-      result = op.body().apply(connection);
+      results[i] = op.body().apply(connection);
       beforeCommit.apply(connection);
       control("COMMIT");
       transactions.incrementAndGet();
     } catch (SQLException | RuntimeException e) {
       rollback();
-      complete(op, null, e);
-      return;
+      results[i] = null;
+      failures[i] = e;
     }
-    complete(op, result, null);
   }
 
   private void rollback() {
@@ -184,7 +235,7 @@ public final class SqliteWriter implements AutoCloseable {
 
   /**
    * A statement of the writing connection, prepared on first use and closed by {@link #close()}.
-   * Only for write bodies (and {@code beforeCommit}): it must be used on the writer thread.
+   * Only for write bodies (and {@code beforeCommit}), which run one batch at a time.
    */
   public PreparedStatement prepared(String sql) throws SQLException {
     PreparedStatement p = statements.get(sql);
@@ -206,7 +257,10 @@ public final class SqliteWriter implements AutoCloseable {
     }
   }
 
-  /** Finishes every write already queued, then stops the writer thread (waits up to 30 s). Idempotent. */
+  /**
+   * Applies every write already queued, on the calling thread (after a batch being written
+   * elsewhere), then stops the writer's own thread if it has one. Idempotent.
+   */
   @Override
   public void close() {
     synchronized (submitLock) {
@@ -214,22 +268,31 @@ public final class SqliteWriter implements AutoCloseable {
         return;
       }
       closed = true;
-      queue.add(new Op<>(null, new CompletableFuture<>()));
     }
+    while (!queue.isEmpty()) {
+      writeNextBatch();
+    }
+    writing.lock();
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      for (PreparedStatement p : statements.values()) {
+        try {
+          p.close();
+        } catch (SQLException ignored) {
+          // closing anyway
+        }
+      }
+      statements.clear();
+    } finally {
+      writing.unlock();
     }
-    if (thread.isAlive()) {
-      log.log(Level.WARNING, "SQLite writer of {0} still busy 30 s after close", description);
-      return;
-    }
-    for (PreparedStatement p : statements.values()) {
+    if (ownThread != null) {
+      ownThread.shutdown();
       try {
-        p.close();
-      } catch (SQLException ignored) {
-        // closing anyway
+        if (!ownThread.awaitTermination(30, TimeUnit.SECONDS)) {
+          log.log(Level.WARNING, "SQLite writer of {0} still busy 30 s after close", description);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

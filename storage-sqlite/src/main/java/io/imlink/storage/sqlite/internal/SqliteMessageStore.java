@@ -25,13 +25,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A user's store in one SQLite file (WAL mode).
  *
- * <p><b>Writes</b> go through a {@link SqliteWriter}: one thread takes everything queued (up to
- * {@value #MAX_BATCH} operations) into one transaction; futures complete after the commit, on that
- * thread. <b>Reads</b> use a second connection, so they never wait for the writer; WAL lets them
+ * <p><b>Writes</b> go through a {@link SqliteWriter}: each batch takes everything queued (up to
+ * {@value #MAX_BATCH} operations) into one transaction, on the store's own writer thread or the
+ * engine's executor; futures complete after the commit, on that thread. <b>Reads</b> use a second connection, so they never wait for the writer; WAL lets them
  * see every committed transaction.
  *
  * <p>Thread safety: every method may be called from any thread.
@@ -54,7 +55,7 @@ public final class SqliteMessageStore implements MessageStore {
   private long nextLocalId;
   private volatile boolean closed;
 
-  SqliteMessageStore(String providerName, Path file, Connection writer, Connection reader) {
+  SqliteMessageStore(String providerName, Path file, Connection writer, Connection reader, Executor writeExecutor) {
     this.providerName = providerName;
     this.file = file;
     this.writer = writer;
@@ -62,7 +63,7 @@ public final class SqliteMessageStore implements MessageStore {
     this.nextLocalId = maxLocalId() + 1;
     // After a rolled-back write, whatever ids it took are free again.
     this.writes = new SqliteWriter(writer, file.getParent().getFileName().toString(), MAX_BATCH,
-        () -> nextLocalId = maxLocalId() + 1);
+        () -> nextLocalId = maxLocalId() + 1, c -> null, writeExecutor);
   }
 
   @Override
@@ -116,53 +117,47 @@ public final class SqliteMessageStore implements MessageStore {
 
   /** Inserts messages (by the writing thread, in its transaction). */
   private List<Message> insert(List<Message> copy) throws SQLException {
-    {
-      // Local ids are assigned here, by the only writer: one batched statement, no result set per row.
-      PreparedStatement insert = writes.prepared("INSERT OR IGNORE INTO messages(local_id, conv_type, target_id, direction,"
-          + " sender, object_name, content, client_msg_id, server_msg_id, sent_time, order_key, status, error_code,"
-          + " local_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      long firstId = nextLocalId;
-      for (int i = 0; i < copy.size(); i++) {
-        Message m = copy.get(i);
-        insert.setLong(1, firstId + i);
-        insert.setInt(2, m.conversationType().code());
-        insert.setString(3, m.targetId());
-        insert.setInt(4, m.direction().code());
-        insert.setString(5, m.senderUserId());
-        insert.setString(6, m.objectName());
-        insert.setString(7, m.content());
-        setNullable(insert, 8, m.clientMessageId());
-        setNullable(insert, 9, m.serverMessageId());
-        insert.setLong(10, m.sentTime());
-        insert.setLong(11, m.orderKey());
-        insert.setInt(12, m.status().code());
-        insert.setInt(13, m.errorCode());
-        insert.setLong(14, m.localTime());
-        insert.addBatch();
+    // Local ids are assigned here, by the only writer: no result set per row. One execution per
+    // row, not the driver's batch: its batch array only grows, and is cleared whole on every use.
+    PreparedStatement insert = writes.prepared("INSERT OR IGNORE INTO messages(local_id, conv_type, target_id, direction,"
+        + " sender, object_name, content, client_msg_id, server_msg_id, sent_time, order_key, status, error_code,"
+        + " local_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    long firstId = nextLocalId;
+    List<Message> stored = new ArrayList<>(copy.size());
+    Map<List<Object>, Integer> unread = new LinkedHashMap<>();
+    for (int i = 0; i < copy.size(); i++) {
+      Message m = copy.get(i);
+      insert.setLong(1, firstId + i);
+      insert.setInt(2, m.conversationType().code());
+      insert.setString(3, m.targetId());
+      insert.setInt(4, m.direction().code());
+      insert.setString(5, m.senderUserId());
+      insert.setString(6, m.objectName());
+      insert.setString(7, m.content());
+      setNullable(insert, 8, m.clientMessageId());
+      setNullable(insert, 9, m.serverMessageId());
+      insert.setLong(10, m.sentTime());
+      insert.setLong(11, m.orderKey());
+      insert.setInt(12, m.status().code());
+      insert.setInt(13, m.errorCode());
+      insert.setLong(14, m.localTime());
+      if (insert.executeUpdate() == 0) {
+        continue; // a duplicate: ignored by a unique index (its id stays unused)
       }
-      int[] changes = copy.isEmpty() ? new int[0] : insert.executeBatch();
-      List<Message> stored = new ArrayList<>(copy.size());
-      Map<List<Object>, Integer> unread = new LinkedHashMap<>();
-      for (int i = 0; i < copy.size(); i++) {
-        if (changes[i] == 0) {
-          continue; // a duplicate: ignored by a unique index (its id stays unused)
-        }
-        Message m = copy.get(i);
-        stored.add(m.withLocalId(firstId + i));
-        boolean counts = m.direction() == MessageDirection.RECEIVE && m.status() == MessageStatus.RECEIVED;
-        unread.merge(List.of(m.conversationType().code(), m.targetId()), counts ? 1 : 0, Integer::sum);
-      }
-      nextLocalId = firstId + copy.size();
-      PreparedStatement conv = writes.prepared("INSERT INTO conversations(conv_type, target_id, unread) VALUES (?, ?, ?)"
-          + " ON CONFLICT(conv_type, target_id) DO UPDATE SET unread = unread + excluded.unread");
-      for (Map.Entry<List<Object>, Integer> e : unread.entrySet()) {
-        conv.setInt(1, (Integer) e.getKey().get(0));
-        conv.setString(2, (String) e.getKey().get(1));
-        conv.setInt(3, e.getValue());
-        conv.executeUpdate();
-      }
-      return stored;
+      stored.add(m.withLocalId(firstId + i));
+      boolean counts = m.direction() == MessageDirection.RECEIVE && m.status() == MessageStatus.RECEIVED;
+      unread.merge(List.of(m.conversationType().code(), m.targetId()), counts ? 1 : 0, Integer::sum);
     }
+    nextLocalId = firstId + copy.size();
+    PreparedStatement conv = writes.prepared("INSERT INTO conversations(conv_type, target_id, unread) VALUES (?, ?, ?)"
+        + " ON CONFLICT(conv_type, target_id) DO UPDATE SET unread = unread + excluded.unread");
+    for (Map.Entry<List<Object>, Integer> e : unread.entrySet()) {
+      conv.setInt(1, (Integer) e.getKey().get(0));
+      conv.setString(2, (String) e.getKey().get(1));
+      conv.setInt(3, e.getValue());
+      conv.executeUpdate();
+    }
+    return stored;
   }
 
   private static void setNullable(PreparedStatement p, int index, String value) throws SQLException {

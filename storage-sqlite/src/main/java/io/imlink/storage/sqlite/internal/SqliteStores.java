@@ -2,6 +2,7 @@ package io.imlink.storage.sqlite.internal;
 
 import io.imlink.api.spi.MessageStore;
 import io.imlink.api.spi.StoreLocation;
+import io.imlink.storage.sqlite.SqliteWriter;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.Executor;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -32,7 +34,13 @@ public final class SqliteStores {
   }
 
   /** Opens (creating if needed) the store of one user. */
-  public static MessageStore open(String providerName, StoreLocation location) throws IOException {
+  /**
+   * Opens a user's store.
+   *
+   * @param writeExecutor where its writes run (see {@link SqliteWriter}); null for a thread of its own
+   */
+  public static MessageStore open(String providerName, StoreLocation location, Executor writeExecutor)
+      throws IOException {
     Path dir = StorePaths.userDirectory(location.dataDirectory(), location.appKey(), location.userId());
     Files.createDirectories(dir);
     Path file = dir.resolve(FILE_NAME);
@@ -42,7 +50,7 @@ public final class SqliteStores {
       writer = connect(file, false);
       Migrations.migrate(writer);
       reader = connect(file, true);
-      return new SqliteMessageStore(providerName, file, writer, reader);
+      return new SqliteMessageStore(providerName, file, writer, reader, writeExecutor);
     } catch (SQLException e) {
       closeQuietly(reader);
       closeQuietly(writer);
