@@ -92,10 +92,12 @@ public final class Inbox implements AutoCloseable {
     } catch (SQLException e) {
       throw new IOException("cannot open the message store " + file + ": " + e.getMessage(), e);
     }
-    writes = new SqliteWriter(writer, "server-inbox", 1024, () -> {
-      heads.clear();
-      dirtyHeads.clear();
-    }, this::writeHeads);
+    writes = SqliteWriter.builder(writer, "server-inbox").maxBatch(1024)
+        .afterFailure(() -> {
+          heads.clear();
+          dirtyHeads.clear();
+        })
+        .beforeCommit(this::writeHeads).build();
   }
 
   /** Opens (creating) {@code <directory>/messages.db}. */

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -57,45 +58,79 @@ public final class SqliteWriter implements AutoCloseable {
   private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>(); // guarded by writing
   private volatile boolean closed;
 
+  /** Settings of a writer; {@link #build()} starts it. */
+  public static final class Builder {
+    private final Connection connection;
+    private final String description;
+    private int maxBatch = 1024;
+    private Runnable afterFailure = () -> {};
+    private Body<Void> beforeCommit = c -> null;
+    private Executor executor;
+
+    private Builder(Connection connection, String description) {
+      this.connection = Objects.requireNonNull(connection, "connection");
+      this.description = Objects.requireNonNull(description, "description");
+    }
+
+    /** The most writes in one transaction (default 1024). */
+    public Builder maxBatch(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxBatch must be at least 1, not " + n);
+      }
+      maxBatch = n;
+      return this;
+    }
+
+    /**
+     * Runs on the writing thread after a write or a batch was rolled back, so that state cached by
+     * the writes (next ids…) can be re-read.
+     */
+    public Builder afterFailure(Runnable r) {
+      afterFailure = Objects.requireNonNull(r, "afterFailure");
+      return this;
+    }
+
+    /**
+     * Runs in every transaction just before it commits, for state the writes of a batch accumulate
+     * (written once per batch instead of once per write).
+     */
+    public Builder beforeCommit(Body<Void> b) {
+      beforeCommit = Objects.requireNonNull(b, "beforeCommit");
+      return this;
+    }
+
+    /**
+     * Batches run on {@code executor}, one task per batch, instead of on a thread of the writer's
+     * own. It must run one task at a time, in order (a serial executor). If it refuses a task (shut
+     * down), the writes wait for {@link SqliteWriter#close()}, which applies them.
+     */
+    public Builder executor(Executor e) {
+      executor = Objects.requireNonNull(e, "executor");
+      return this;
+    }
+
+    public SqliteWriter build() {
+      return new SqliteWriter(this);
+    }
+  }
+
   /**
-   * A writer with a thread of its own.
+   * A writer of a database.
    *
    * @param connection the writing connection, owned by the caller (not closed here)
-   * @param description names the database in errors and the thread
-   * @param maxBatch the most writes in one transaction
-   * @param afterFailure run on the writing thread after a write or a batch was rolled back, so
-   *     that state cached by the writes (next ids…) can be re-read
+   * @param description names the database in errors and the writer's thread
    */
-  public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure) {
-    this(connection, description, maxBatch, afterFailure, c -> null);
+  public static Builder builder(Connection connection, String description) {
+    return new Builder(connection, description);
   }
 
-  /**
-   * A writer with a thread of its own.
-   *
-   * @param beforeCommit runs on the writing thread in every transaction just before it commits, for
-   *     state the writes of a batch accumulate (written once per batch instead of once per write)
-   */
-  public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure,
-      Body<Void> beforeCommit) {
-    this(connection, description, maxBatch, afterFailure, beforeCommit, null);
-  }
-
-  /**
-   * A writer whose batches run on {@code executor}, one task per batch.
-   *
-   * @param executor runs one task at a time, in order (a serial executor): the batches and the
-   *     completion of their futures; null for a thread of the writer's own. If it refuses a task
-   *     (shut down), the writes wait for {@link #close()}, which applies them.
-   */
-  public SqliteWriter(Connection connection, String description, int maxBatch, Runnable afterFailure,
-      Body<Void> beforeCommit, Executor executor) {
-    this.beforeCommit = beforeCommit;
-    this.connection = connection;
-    this.description = description;
-    this.maxBatch = maxBatch;
-    this.afterFailure = afterFailure;
-    if (executor == null) {
+  private SqliteWriter(Builder b) {
+    this.connection = b.connection;
+    this.description = b.description;
+    this.maxBatch = b.maxBatch;
+    this.afterFailure = b.afterFailure;
+    this.beforeCommit = b.beforeCommit;
+    if (b.executor == null) {
       ownThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "imlink-sqlite-writer-" + description);
         t.setDaemon(true);
@@ -104,7 +139,7 @@ public final class SqliteWriter implements AutoCloseable {
       this.executor = ownThread;
     } else {
       ownThread = null;
-      this.executor = executor;
+      this.executor = b.executor;
     }
   }
 
@@ -134,15 +169,15 @@ public final class SqliteWriter implements AutoCloseable {
   private void schedule() {
     if (scheduled.compareAndSet(false, true)) {
       try {
-        executor.execute(this::drainTask);
+        executor.execute(this::batchTask);
       } catch (RejectedExecutionException e) {
         scheduled.set(false); // the executor is shutting down: close() writes what is queued
       }
     }
   }
 
-  /** One batch; queued again behind the executor's other tasks while writes are left. */
-  private void drainTask() {
+  /** One batch; another task follows, behind the executor's other tasks, while writes are left. */
+  private void batchTask() {
     writeNextBatch();
     scheduled.set(false);
     if (!queue.isEmpty()) {

@@ -62,8 +62,9 @@ public final class SqliteMessageStore implements MessageStore {
     this.reader = reader;
     this.nextLocalId = maxLocalId() + 1;
     // After a rolled-back write, whatever ids it took are free again.
-    this.writes = new SqliteWriter(writer, file.getParent().getFileName().toString(), MAX_BATCH,
-        () -> nextLocalId = maxLocalId() + 1, c -> null, writeExecutor);
+    SqliteWriter.Builder w = SqliteWriter.builder(writer, file.getParent().getFileName().toString()).maxBatch(MAX_BATCH)
+        .afterFailure(() -> nextLocalId = maxLocalId() + 1);
+    this.writes = (writeExecutor == null ? w : w.executor(writeExecutor)).build();
   }
 
   @Override
