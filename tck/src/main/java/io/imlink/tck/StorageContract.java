@@ -231,6 +231,25 @@ public abstract class StorageContract {
   }
 
   @Test
+  void anAcceptanceAnswersWithTheStoredRowWhetherSentBeforeOrAfterReopening() throws Exception {
+    List<Message> sends = done(store.insertMessages(List.of(sending("alice", "early"), sending("alice", "late"),
+        sending("bob", "failed-first"))));
+    Optional<Message> early = done(store.markSent(sends.get(0).localId(), "srv-early", 1_000, 41));
+    assertThat(early).isEqualTo(store.findByServerMessageId("srv-early")).get()
+        .extracting(Message::content, Message::localTime).containsExactly(sends.get(0).content(), sends.get(0).localTime());
+    done(store.markFailed(sends.get(2).localId(), 30016));
+    Optional<Message> afterFailure = done(store.markSent(sends.get(2).localId(), "srv-retried", 3_000, 43));
+    assertThat(afterFailure).isEqualTo(store.findByServerMessageId("srv-retried"));
+    assertThat(afterFailure).get().extracting(Message::status, Message::errorCode).containsExactly(MessageStatus.SENT, 0);
+    store.close();
+    MessageStore reopened = open(APP, ME);
+    Optional<Message> late = done(reopened.markSent(sends.get(1).localId(), "srv-late", 2_000, 42));
+    assertThat(late).isEqualTo(reopened.findByServerMessageId("srv-late"));
+    assertThat(late).get().extracting(Message::clientMessageId, Message::status).containsExactly("late", MessageStatus.SENT);
+    assertThat(reopened.pendingSends(10)).isEmpty();
+  }
+
+  @Test
   void theOutboxHoldsUnacknowledgedSendsInOrderUntilSentOrFailed() throws Exception {
     List<Message> sends = done(store.insertMessages(List.of(sending("alice", "1"), sending("bob", "2"), sending("alice", "3"))));
     done(store.insertMessages(List.of(received("alice", 5, "r"))));

@@ -51,6 +51,12 @@ public final class SqliteMessageStore implements MessageStore {
   private final Object readLock = new Object();
   private final Map<String, PreparedStatement> readStatements = new HashMap<>();
   private final SqliteWriter writes;
+  /**
+   * The messages inserted as SENDING since the store opened, by local id, until marked sent or
+   * failed: markSent answers from here instead of reading each row back. Owned by the writer
+   * (like nextLocalId); cleared when a batch is rolled back, since its ids are used again.
+   */
+  private final Map<Long, Message> sending = new HashMap<>();
   /** The next local id to assign; owned by whichever thread holds the writer (see SqliteWriter). */
   private long nextLocalId;
   private volatile boolean closed;
@@ -63,7 +69,10 @@ public final class SqliteMessageStore implements MessageStore {
     this.nextLocalId = maxLocalId() + 1;
     // After a rolled-back write, whatever ids it took are free again.
     SqliteWriter.Builder w = SqliteWriter.builder(writer, file.getParent().getFileName().toString()).maxBatch(MAX_BATCH)
-        .afterFailure(() -> nextLocalId = maxLocalId() + 1);
+        .afterFailure(() -> {
+          nextLocalId = maxLocalId() + 1;
+          sending.clear();
+        });
     this.writes = (writeExecutor == null ? w : w.executor(writeExecutor)).build();
   }
 
@@ -145,7 +154,11 @@ public final class SqliteMessageStore implements MessageStore {
       if (insert.executeUpdate() == 0) {
         continue; // a duplicate: ignored by a unique index (its id stays unused)
       }
-      stored.add(m.withLocalId(firstId + i));
+      Message inserted = m.withLocalId(firstId + i);
+      stored.add(inserted);
+      if (m.status() == MessageStatus.SENDING) {
+        sending.put(inserted.localId(), inserted);
+      }
       boolean counts = m.direction() == MessageDirection.RECEIVE && m.status() == MessageStatus.RECEIVED;
       unread.merge(List.of(m.conversationType().code(), m.targetId()), counts ? 1 : 0, Integer::sum);
     }
@@ -188,6 +201,20 @@ public final class SqliteMessageStore implements MessageStore {
 
   /** Records one acceptance (by the writing thread, in its transaction). */
   private Optional<Message> sent(Sent s) throws SQLException {
+    Message known = sending.remove(s.localId());
+    if (known != null) {
+      // Sent by this store since it opened: the row is the one inserted, so no need to read it back.
+      PreparedStatement p = writes.prepared("UPDATE messages SET status = ?, server_msg_id = ?, sent_time = ?,"
+          + " order_key = ?, error_code = 0 WHERE local_id = ?");
+      p.setInt(1, MessageStatus.SENT.code());
+      setNullable(p, 2, s.serverMessageId());
+      p.setLong(3, s.sentTime());
+      p.setLong(4, s.orderKey());
+      p.setLong(5, s.localId());
+      if (p.executeUpdate() == 1) {
+        return Optional.of(known.withSent(s.serverMessageId(), s.sentTime(), s.orderKey()));
+      }
+    }
     PreparedStatement p = writes.prepared("UPDATE messages SET status = ?, server_msg_id = ?, sent_time = ?, order_key = ?,"
         + " error_code = 0 WHERE local_id = ? RETURNING " + COLUMNS);
     p.setInt(1, MessageStatus.SENT.code());
@@ -201,6 +228,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public CompletableFuture<Optional<Message>> markFailed(long localId, int errorCode) {
     return submit(c -> {
+      sending.remove(localId);
       PreparedStatement p = writes.prepared("UPDATE messages SET status = ?, error_code = ? WHERE local_id = ? RETURNING " + COLUMNS);
       p.setInt(1, MessageStatus.FAILED.code());
       p.setInt(2, errorCode);
