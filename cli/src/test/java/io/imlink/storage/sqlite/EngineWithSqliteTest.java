@@ -59,9 +59,12 @@ class EngineWithSqliteTest {
       probe.awaitStatus(ConnectionStatus.CONNECTED);
       assertThat(probe.trace()).startsWith("onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(0, \"alice\")");
       assertThat(file).exists();
+      // The store writes on the engine's loop (StorageProvider.open(location, writeExecutor)): no thread of its own.
+      assertThat(engine.sendMessage("bob", "RC:TxtMsg", "{\"content\":\"hi\"}").get(10, java.util.concurrent.TimeUnit.SECONDS)
+          .status()).isEqualTo(io.imlink.api.MessageStatus.SENT);
+      assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("imlink-sqlite-writer-alice"));
     }
-    // Closing the engine closed the database: its writer thread is gone and the WAL checkpointed away.
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("imlink-sqlite-writer-alice"));
+    // Closing the engine closed the database: the WAL is checkpointed away.
     assertThat(file.resolveSibling("imlink.db-wal")).doesNotExist();
   }
 
