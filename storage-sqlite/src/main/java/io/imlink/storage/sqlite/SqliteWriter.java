@@ -57,6 +57,7 @@ public final class SqliteWriter implements AutoCloseable {
   private final AtomicLong transactions = new AtomicLong();
   private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>(); // guarded by writing
   private volatile boolean closed;
+  private volatile Thread writerThread; // the own thread, once started
 
   /** Settings of a writer; {@link #build()} starts it. */
   public static final class Builder {
@@ -134,6 +135,7 @@ public final class SqliteWriter implements AutoCloseable {
       ownThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "imlink-sqlite-writer-" + description);
         t.setDaemon(true);
+        writerThread = t;
         return t;
       });
       this.executor = ownThread;
@@ -322,6 +324,9 @@ public final class SqliteWriter implements AutoCloseable {
     }
     if (ownThread != null) {
       ownThread.shutdown();
+      if (Thread.currentThread() == writerThread) {
+        return; // closed by what a write's completion triggered: the thread ends after this task
+      }
       try {
         if (!ownThread.awaitTermination(30, TimeUnit.SECONDS)) {
           log.log(Level.WARNING, "SQLite writer of {0} still busy 30 s after close", description);
