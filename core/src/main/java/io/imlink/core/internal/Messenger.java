@@ -67,6 +67,12 @@ final class Messenger {
   private final Consumer<Runnable> post;
   private final Clock clock;
   private final RandomGenerator random; // loop-confined, like everything that uses it
+  /**
+   * Mixed into every client message id: two engines given equally seeded randomness (for
+   * repeatable reconnect jitter) must still never make the same id, which the server would take
+   * for a resend of the other's message.
+   */
+  private final long idSalt = new java.security.SecureRandom().nextLong();
   private final CopyOnWriteArraySet<MessageListener> listeners = new CopyOnWriteArraySet<>();
 
   // Loop-confined.
@@ -118,12 +124,12 @@ final class Messenger {
 
   /**
    * A new client message id: a time-ordered UUID (version 7 layout: 48 bits of Unix milliseconds,
-   * then 74 random bits). Time order keeps the unique indexes on it (here and at the server)
-   * appending instead of touching a random page for every message.
+   * then 74 random bits, the lower 62 salted). Time order keeps the unique indexes on it (here and
+   * at the server) appending instead of touching a random page for every message.
    */
-  static String clientMessageId(long epochMillis, RandomGenerator random) {
+  static String clientMessageId(long epochMillis, RandomGenerator random, long salt) {
     long msb = (epochMillis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
-    long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    long lsb = ((random.nextLong() ^ salt) & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
     return new UUID(msb, lsb).toString();
   }
 
@@ -226,7 +232,7 @@ final class Messenger {
     long now = clock.millis();
     Message m = Message.builder().conversationType(ConversationType.PRIVATE).targetId(target)
         .direction(MessageDirection.SEND).senderUserId(userId).objectName(objectName).content(content)
-        .clientMessageId(clientMessageId(now, random)).status(MessageStatus.SENDING).localTime(now).build();
+        .clientMessageId(clientMessageId(now, random, idSalt)).status(MessageStatus.SENDING).localTime(now).build();
     unstored.add(new Outgoing(m, callback, future));
     return 0;
   }

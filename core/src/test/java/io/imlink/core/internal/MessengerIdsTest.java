@@ -16,7 +16,7 @@ class MessengerIdsTest {
     long t = 1_795_000_000_000L;
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      ids.add(Messenger.clientMessageId(t + i / 10, random)); // ten per millisecond
+      ids.add(Messenger.clientMessageId(t + i / 10, random, 0x5a17L)); // ten per millisecond
     }
     for (String id : ids) {
       UUID u = UUID.fromString(id);
@@ -30,5 +30,14 @@ class MessengerIdsTest {
     for (int i = 10; i < ids.size(); i += 10) {
       assertThat(ids.get(i)).isGreaterThan(ids.get(i - 1));
     }
+  }
+
+  @Test
+  void equallySeededEnginesAtTheSameMillisecondStillMakeDifferentIds() {
+    long t = 1_795_000_000_000L;
+    String a = Messenger.clientMessageId(t, new SplittableRandom(42), 1L);
+    String b = Messenger.clientMessageId(t, new SplittableRandom(42), 2L);
+    assertThat(a).isNotEqualTo(b);
+    assertThat(a.substring(0, 18)).as("the time and version part").isEqualTo(b.substring(0, 18));
   }
 }
