@@ -32,8 +32,8 @@ import java.util.concurrent.Executor;
  *
  * <p><b>Writes</b> go through a {@link SqliteWriter}: each batch takes everything queued (up to
  * {@value #MAX_BATCH} operations) into one transaction, on the store's own writer thread or the
- * engine's executor; futures complete after the commit, on that thread. <b>Reads</b> use a second connection, so they never wait for the writer; WAL lets them
- * see every committed transaction.
+ * engine's executor; futures complete after the commit, on that thread. <b>Reads</b> use a second
+ * connection, so they never wait for the writer; WAL lets them see every committed transaction.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
