@@ -165,6 +165,10 @@ final class DemoCommand implements Callable<Integer> {
       t.print("server", "sessions accepted " + server.stats().sessionsAccepted()
           + ", connect requests " + server.stats().connectRequests()
           + ", refused " + server.stats().connectsRefused());
+      // The users sign out while the server still runs (closing twice, in finally, is harmless).
+      for (WatchedEngine e : engines) {
+        e.close();
+      }
       return 0;
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("demo failed: " + e.getMessage());

@@ -45,6 +45,9 @@ class CliTest {
         .contains("frank    received from dave  — {\"content\":\"backlog 3 of 3\"}  (offline, 0 left)")
         .contains("frank    conversation with dave: 3 unread")
         .contains("checkOnline(bob) = false");
+    // The users sign out before the server stops: no reconnect attempts after the end.
+    String end = r.out().substring(r.out().indexOf("== done"));
+    assertThat(end).contains("frank    status SIGN_OUT(0)").doesNotContain("SUSPEND").doesNotContain("CONNECTING");
     // Callbacks in order: database before connected, for each user.
     assertThat(r.out().indexOf("alice    onDatabaseOpened(0)")).isLessThan(r.out().indexOf("alice    onConnected(0"));
   }
