@@ -1,6 +1,7 @@
 package io.imlink.server.internal;
 
 import io.imlink.protocol.v1.DeliveredMessage;
+import io.imlink.storage.sqlite.SqliteStatements;
 import io.imlink.storage.sqlite.SqliteWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,6 +60,7 @@ public final class Inbox implements AutoCloseable {
   private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // by the writing thread: written at commit
   private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
   private final Object readLock = new Object();
+  private final SqliteStatements reads; // guarded by readLock
 
   private Inbox(Path file, boolean temporary, RandomGenerator random) throws IOException {
     this.file = file;
@@ -92,6 +94,7 @@ public final class Inbox implements AutoCloseable {
     } catch (SQLException e) {
       throw new IOException("cannot open the message store " + file + ": " + e.getMessage(), e);
     }
+    reads = new SqliteStatements(reader);
     writes = SqliteWriter.builder(writer, "server-inbox").maxBatch(1024)
         .afterFailure(() -> {
           heads.clear();
@@ -219,9 +222,10 @@ public final class Inbox implements AutoCloseable {
   /** Up to {@code limit} inbox messages after {@code afterSeq}, in order, and how many follow. */
   public Page fetch(String appKey, String user, long afterSeq, int limit) throws IOException {
     synchronized (readLock) {
-      try (PreparedStatement p = reader.prepareStatement("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
-          + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
-          + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?")) {
+      try {
+        PreparedStatement p = reads.get("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
+            + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
+            + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?");
         p.setString(1, appKey);
         p.setString(2, user);
         p.setLong(3, afterSeq);
@@ -237,15 +241,13 @@ public final class Inbox implements AutoCloseable {
                 .setOrder(rs.getLong(7)).setClientMessageId(clientId == null ? "" : clientId).build());
           }
         }
-        int left = 0;
-        try (PreparedStatement count = reader.prepareStatement(
-            "SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?")) {
-          count.setString(1, appKey);
-          count.setString(2, user);
-          count.setLong(3, last);
-          try (ResultSet rs = count.executeQuery()) {
-            left = rs.next() ? rs.getInt(1) : 0;
-          }
+        int left;
+        PreparedStatement count = reads.get("SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?");
+        count.setString(1, appKey);
+        count.setString(2, user);
+        count.setLong(3, last);
+        try (ResultSet rs = count.executeQuery()) {
+          left = rs.next() ? rs.getInt(1) : 0;
         }
         return new Page(out, left);
       } catch (SQLException e) {
@@ -297,8 +299,8 @@ public final class Inbox implements AutoCloseable {
   /** The highest sequence a device acknowledged, or 0. */
   public long acknowledged(String appKey, String user, String deviceId) throws IOException {
     synchronized (readLock) {
-      try (PreparedStatement p = reader.prepareStatement(
-          "SELECT up_to_seq FROM acks WHERE app_key = ? AND user_id = ? AND device_id = ?")) {
+      try {
+        PreparedStatement p = reads.get("SELECT up_to_seq FROM acks WHERE app_key = ? AND user_id = ? AND device_id = ?");
         p.setString(1, appKey);
         p.setString(2, user);
         p.setString(3, deviceId);
@@ -314,14 +316,13 @@ public final class Inbox implements AutoCloseable {
   /** Drops inbox rows and messages stored before {@code beforeMs} (the retention). */
   public CompletableFuture<Integer> prune(long beforeMs) {
     return writes.submit(c -> {
-      try (PreparedStatement box = c.prepareStatement("DELETE FROM inbox WHERE server_time < ?");
-          PreparedStatement msgs = c.prepareStatement("DELETE FROM messages WHERE server_time < ?")) {
-        box.setLong(1, beforeMs);
-        int n = box.executeUpdate();
-        msgs.setLong(1, beforeMs);
-        msgs.executeUpdate();
-        return n;
-      }
+      PreparedStatement box = writes.prepared("DELETE FROM inbox WHERE server_time < ?");
+      box.setLong(1, beforeMs);
+      int n = box.executeUpdate();
+      PreparedStatement msgs = writes.prepared("DELETE FROM messages WHERE server_time < ?");
+      msgs.setLong(1, beforeMs);
+      msgs.executeUpdate();
+      return n;
     });
   }
 
@@ -329,6 +330,7 @@ public final class Inbox implements AutoCloseable {
   public void close() {
     writes.close(); // with the writer's prepared statements
     synchronized (readLock) {
+      reads.close();
       try {
         reader.close();
       } catch (SQLException e) {

@@ -55,7 +55,7 @@ public final class SqliteWriter implements AutoCloseable {
   private final ReentrantLock writing = new ReentrantLock(); // held while a batch is written
   private final Object submitLock = new Object();
   private final AtomicLong transactions = new AtomicLong();
-  private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>(); // guarded by writing
+  private final SqliteStatements statements; // guarded by writing
   private volatile boolean closed;
   private volatile Thread writerThread; // the own thread, once started
 
@@ -127,6 +127,7 @@ public final class SqliteWriter implements AutoCloseable {
 
   private SqliteWriter(Builder b) {
     this.connection = b.connection;
+    this.statements = new SqliteStatements(b.connection);
     this.description = b.description;
     this.maxBatch = b.maxBatch;
     this.afterFailure = b.afterFailure;
@@ -275,12 +276,7 @@ public final class SqliteWriter implements AutoCloseable {
    * Only for write bodies (and {@code beforeCommit}), which run one batch at a time.
    */
   public PreparedStatement prepared(String sql) throws SQLException {
-    PreparedStatement p = statements.get(sql);
-    if (p == null) {
-      p = connection.prepareStatement(sql);
-      statements.put(sql, p);
-    }
-    return p;
+    return statements.get(sql);
   }
 
   @SuppressWarnings("unchecked")
@@ -311,14 +307,7 @@ public final class SqliteWriter implements AutoCloseable {
     }
     writing.lock();
     try {
-      for (PreparedStatement p : statements.values()) {
-        try {
-          p.close();
-        } catch (SQLException ignored) {
-          // closing anyway
-        }
-      }
-      statements.clear();
+      statements.close();
     } finally {
       writing.unlock();
     }

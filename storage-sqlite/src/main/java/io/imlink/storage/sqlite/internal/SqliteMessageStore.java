@@ -6,6 +6,7 @@ import io.imlink.api.Message;
 import io.imlink.api.MessageDirection;
 import io.imlink.api.MessageStatus;
 import io.imlink.api.spi.MessageStore;
+import io.imlink.storage.sqlite.SqliteStatements;
 import io.imlink.storage.sqlite.SqliteWriter;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -49,7 +50,7 @@ public final class SqliteMessageStore implements MessageStore {
   private final Connection writer;
   private final Connection reader;
   private final Object readLock = new Object();
-  private final Map<String, PreparedStatement> readStatements = new HashMap<>();
+  private final SqliteStatements reads; // guarded by readLock
   private final SqliteWriter writes;
   /**
    * The messages inserted as SENDING since the store opened, by local id, until marked sent or
@@ -66,6 +67,7 @@ public final class SqliteMessageStore implements MessageStore {
     this.file = file;
     this.writer = writer;
     this.reader = reader;
+    this.reads = new SqliteStatements(reader);
     this.nextLocalId = maxLocalId() + 1;
     // After a rolled-back write, whatever ids it took are free again.
     SqliteWriter.Builder w = SqliteWriter.builder(writer, file.getParent().getFileName().toString()).maxBatch(MAX_BATCH)
@@ -316,15 +318,6 @@ public final class SqliteMessageStore implements MessageStore {
     }
   }
 
-  private PreparedStatement query(String sql) throws SQLException {
-    PreparedStatement p = readStatements.get(sql);
-    if (p == null) {
-      p = reader.prepareStatement(sql);
-      readStatements.put(sql, p);
-    }
-    return p;
-  }
-
   private static Optional<Message> first(PreparedStatement p) throws SQLException {
     try (ResultSet rs = p.executeQuery()) {
       return rs.next() ? Optional.of(row(rs, 0)) : Optional.empty();
@@ -363,7 +356,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public Optional<Message> findByLocalId(long localId) throws IOException {
     return read(() -> {
-      PreparedStatement p = query("SELECT " + COLUMNS + " FROM messages WHERE local_id = ?");
+      PreparedStatement p = reads.get("SELECT " + COLUMNS + " FROM messages WHERE local_id = ?");
       p.setLong(1, localId);
       return first(p);
     });
@@ -372,7 +365,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public Optional<Message> findByClientMessageId(String senderUserId, String clientMessageId) throws IOException {
     return read(() -> {
-      PreparedStatement p = query("SELECT " + COLUMNS + " FROM messages WHERE sender = ? AND client_msg_id = ?");
+      PreparedStatement p = reads.get("SELECT " + COLUMNS + " FROM messages WHERE sender = ? AND client_msg_id = ?");
       p.setString(1, senderUserId);
       p.setString(2, clientMessageId);
       return first(p);
@@ -382,7 +375,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public Optional<Message> findByServerMessageId(String serverMessageId) throws IOException {
     return read(() -> {
-      PreparedStatement p = query("SELECT " + COLUMNS + " FROM messages WHERE server_msg_id = ?");
+      PreparedStatement p = reads.get("SELECT " + COLUMNS + " FROM messages WHERE server_msg_id = ?");
       p.setString(1, serverMessageId);
       return first(p);
     });
@@ -394,7 +387,7 @@ public final class SqliteMessageStore implements MessageStore {
       throw new IllegalArgumentException("limit must be at least 1, got " + limit);
     }
     return read(() -> {
-      PreparedStatement p = query("SELECT " + COLUMNS + " FROM messages WHERE conv_type = ? AND target_id = ?"
+      PreparedStatement p = reads.get("SELECT " + COLUMNS + " FROM messages WHERE conv_type = ? AND target_id = ?"
           + " AND (order_key, local_id) < (?, ?) ORDER BY order_key DESC, local_id DESC LIMIT ?");
       p.setInt(1, type.code());
       p.setString(2, targetId);
@@ -416,7 +409,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public List<Conversation> conversations(int limit) throws IOException {
     return read(() -> {
-      PreparedStatement p = query(CONVERSATIONS + " ORDER BY m.order_key DESC, m.local_id DESC LIMIT ?");
+      PreparedStatement p = reads.get(CONVERSATIONS + " ORDER BY m.order_key DESC, m.local_id DESC LIMIT ?");
       p.setInt(1, limit);
       List<Conversation> out = new ArrayList<>();
       try (ResultSet rs = p.executeQuery()) {
@@ -431,7 +424,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public Optional<Conversation> conversation(ConversationType type, String targetId) throws IOException {
     return read(() -> {
-      PreparedStatement p = query(CONVERSATIONS + " WHERE c.conv_type = ? AND c.target_id = ?");
+      PreparedStatement p = reads.get(CONVERSATIONS + " WHERE c.conv_type = ? AND c.target_id = ?");
       p.setInt(1, type.code());
       p.setString(2, targetId);
       try (ResultSet rs = p.executeQuery()) {
@@ -443,7 +436,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public int totalUnreadCount() throws IOException {
     return read(() -> {
-      try (ResultSet rs = query("SELECT coalesce(sum(unread), 0) FROM conversations").executeQuery()) {
+      try (ResultSet rs = reads.get("SELECT coalesce(sum(unread), 0) FROM conversations").executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;
       }
     });
@@ -452,7 +445,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public List<Message> pendingSends(int limit) throws IOException {
     return read(() -> {
-      PreparedStatement p = query("SELECT " + COLUMNS + " FROM messages WHERE status = 0 ORDER BY local_id LIMIT ?");
+      PreparedStatement p = reads.get("SELECT " + COLUMNS + " FROM messages WHERE status = 0 ORDER BY local_id LIMIT ?");
       p.setInt(1, limit);
       return all(p);
     });
@@ -461,7 +454,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public OptionalLong getCursor(String name) throws IOException {
     return read(() -> {
-      PreparedStatement p = query("SELECT value FROM cursors WHERE name = ?");
+      PreparedStatement p = reads.get("SELECT value FROM cursors WHERE name = ?");
       p.setString(1, name);
       try (ResultSet rs = p.executeQuery()) {
         return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
@@ -472,7 +465,7 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public Optional<String> getSetting(String key) throws IOException {
     return read(() -> {
-      PreparedStatement p = query("SELECT value FROM settings WHERE key = ?");
+      PreparedStatement p = reads.get("SELECT value FROM settings WHERE key = ?");
       p.setString(1, key);
       try (ResultSet rs = p.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -492,24 +485,13 @@ public final class SqliteMessageStore implements MessageStore {
     }
     writes.close(); // finishes the writes already called
     synchronized (readLock) {
-      closeQuietly(readStatements, reader);
+      reads.close();
+      closeQuietly(reader);
     }
-    try {
-      writer.close(); // its statements were closed with the writer
-    } catch (SQLException e) {
-      log.log(Level.WARNING, "closing a SQLite connection failed", e);
-    }
+    closeQuietly(writer); // its statements were closed with the writer
   }
 
-  private static void closeQuietly(Map<String, PreparedStatement> statements, Connection c) {
-    for (PreparedStatement p : statements.values()) {
-      try {
-        p.close();
-      } catch (SQLException ignored) {
-        // closing anyway
-      }
-    }
-    statements.clear();
+  private static void closeQuietly(Connection c) {
     try {
       c.close();
     } catch (SQLException e) {
