@@ -264,7 +264,7 @@ public abstract class EngineContract extends EngineFixture {
   void theTimeoutRunningOutIs34006AndNoAttemptFollows() throws Exception {
     startServer();
     String token = api.getToken("liam");
-    FaultProxy proxy = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
+    FaultProxy proxy = proxyToServer();
     proxy.refuse(true); // every attempt reaches the proxy and is reset
     FakeClock time = new FakeClock();
     Duration retry = Duration.ofMillis(400);
@@ -371,7 +371,7 @@ public abstract class EngineContract extends EngineFixture {
   void disconnectWhileConnectingReportsTheCallOnceAndSignsOut() throws Exception {
     startServer();
     String token = api.getToken("pia");
-    FaultProxy proxy = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
+    FaultProxy proxy = proxyToServer();
     proxy.refuse(true);
     ImEngine engine = build(engine(serverUriAt(proxy.address())));
     EngineProbe probe = EngineProbe.attach(engine);

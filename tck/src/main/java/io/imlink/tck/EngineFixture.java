@@ -86,6 +86,11 @@ public abstract class EngineFixture {
     return server.listenUris().get(0);
   }
 
+  /** A fault proxy in front of the server, closed after the test; clients reach it through {@link #serverUriAt}. */
+  protected FaultProxy proxyToServer() {
+    return closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
+  }
+
   /** The server's URI with another address (a proxy, a dead port). */
   protected URI serverUriAt(InetSocketAddress address) {
     return Network.withAddress(serverUri(), address);

@@ -11,7 +11,6 @@ import io.imlink.protocol.Frames;
 import io.imlink.protocol.v1.ConnectRequest;
 import io.imlink.protocol.v1.Frame;
 import io.imlink.server.ImServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,10 +60,6 @@ public abstract class LifecycleContract extends EngineFixture {
     time.forward(next == null ? Duration.ZERO : next);
   }
 
-  private FaultProxy proxy() {
-    return closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
-  }
-
   private ImEngine connectedThrough(FaultProxy proxy, FakeClock time, String user, EngineProbe[] probeOut)
       throws Exception {
     ImEngine engine = build(withTime(engine(serverUriAt(proxy.address())), time).ackTimeout(Duration.ofHours(1)));
@@ -81,7 +76,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void aDroppedConnectionIsNoticedAtOnceAndReestablished() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     FakeClock time = new FakeClock();
     EngineProbe[] p = new EngineProbe[1];
     ImEngine engine = connectedThrough(proxy, time, "drop", p);
@@ -102,7 +97,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void aFrozenLinkIsDetectedWithinPingIntervalPlusPongTimeout() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     FakeClock time = new FakeClock();
     EngineProbe[] p = new EngineProbe[1];
     connectedThrough(proxy, time, "frozen", p);
@@ -131,7 +126,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void aPausedProcessChecksItsLinkAtOnceInsteadOfTrustingIt() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     FakeClock time = new FakeClock();
     JumpingClock wall = new JumpingClock(time.clock());
     ImEngine engine = build(engine(serverUriAt(proxy.address())).clock(wall).scheduler(time.scheduler()));
@@ -153,7 +148,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void aResetDuringTheHandshakeIsRetriedUntilItSucceeds() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     proxy.resetOnFirstData(true); // every ConnectRequest is answered with a reset
     FakeClock time = new FakeClock();
     ImEngine engine = build(withTime(engine(serverUriAt(proxy.address())), time));
@@ -201,7 +196,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void aServerDownForAWhileIsRetriedOnTheBackoffScheduleAndReconnectedWhenBack() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     FakeClock time = new FakeClock();
     EngineProbe[] p = new EngineProbe[1];
     ImEngine engine = connectedThrough(proxy, time, "outage", p);
@@ -234,7 +229,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void reconnectNowSkipsTheBackoffWhenTheNetworkIsBack() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     FakeClock time = new FakeClock();
     EngineProbe[] p = new EngineProbe[1];
     ImEngine engine = connectedThrough(proxy, time, "network", p);
@@ -258,7 +253,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void disconnectDuringAnOutageIsImmediateAndCancelsEveryPendingAttempt() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     FakeClock time = new FakeClock();
     EngineProbe[] p = new EngineProbe[1];
     ImEngine engine = connectedThrough(proxy, time, "leaving", p);
@@ -280,7 +275,7 @@ public abstract class LifecycleContract extends EngineFixture {
   @Test
   void aSlowLinkStillConnectsAndKeepsItsHeartbeat() throws Exception {
     startServer();
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     proxy.slow(Duration.ofMillis(150));
     FakeClock time = new FakeClock();
     EngineProbe[] p = new EngineProbe[1];
@@ -326,7 +321,7 @@ public abstract class LifecycleContract extends EngineFixture {
   void aReconnectingDeviceDoesNotKickOneThatLoggedInAfterIt() throws Exception {
     startServer();
     String token = api.getToken("trap");
-    FaultProxy proxy = proxy();
+    FaultProxy proxy = proxyToServer();
     FakeClock time = new FakeClock();
     ImEngine older = build(withTime(engine(serverUriAt(proxy.address())), time)
         .deviceClass(DeviceClass.MOBILE).deviceId("old-phone"));

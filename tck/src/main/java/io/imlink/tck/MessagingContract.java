@@ -13,7 +13,6 @@ import io.imlink.api.MessageStatus;
 import io.imlink.api.ReconnectPolicy;
 import io.imlink.api.SendMessageCallback;
 import io.imlink.server.ImServer;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +69,17 @@ public abstract class MessagingContract extends EngineFixture {
   }
 
   protected User user(String id) {
-    return new User(id, engine(serverUri()).dataDirectory(tmp.resolve("client-" + id)));
+    return user(id, engine(serverUri()));
+  }
+
+  /** A user built from {@code builder}, storing under its own directory. */
+  protected User user(String id, ImEngine.Builder builder) {
+    return new User(id, builder.dataDirectory(tmp.resolve("client-" + id)));
+  }
+
+  /** An engine reaching the server through {@code proxy}, retrying every {@code retry}. */
+  protected ImEngine.Builder through(FaultProxy proxy, Duration retry) {
+    return engine(serverUriAt(proxy.address())).reconnectPolicy(ReconnectPolicy.fixed(retry));
   }
 
   protected static String text(String s) {
@@ -186,9 +195,8 @@ public abstract class MessagingContract extends EngineFixture {
   @Test
   void sendsMadeWhileDisconnectedWaitInTheOutboxAndGoOutInOrder() throws Exception {
     startServer();
-    FaultProxy proxy = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
-    User alice = new User("alice", engine(serverUriAt(proxy.address())).dataDirectory(tmp.resolve("client-alice"))
-        .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(50))));
+    FaultProxy proxy = proxyToServer();
+    User alice = user("alice", through(proxy, Duration.ofMillis(50)));
     alice.connect();
     User bob = user("bob").connect();
     proxy.refuse(true);
@@ -215,9 +223,8 @@ public abstract class MessagingContract extends EngineFixture {
   @Test
   void aResendAfterALostAcknowledgementIsNotStoredTwice() throws Exception {
     startServer();
-    FaultProxy proxy = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), serverUri().getPort())));
-    User alice = new User("alice", engine(serverUriAt(proxy.address())).dataDirectory(tmp.resolve("client-alice"))
-        .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(50))));
+    FaultProxy proxy = proxyToServer();
+    User alice = user("alice", through(proxy, Duration.ofMillis(50)));
     alice.connect();
     User bob = user("bob").connect();
 
@@ -284,15 +291,12 @@ public abstract class MessagingContract extends EngineFixture {
     Path serverData = tmp.resolve("server");
     startServer(b -> b.dataDirectory(serverData));
     var listen = serverUri();
-    FaultProxy pa = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), listen.getPort())));
-    FaultProxy pb = closeLater(FaultProxy.start(new InetSocketAddress(Network.loopback(), listen.getPort())));
-    ImEngine.Builder fast = engine(serverUriAt(pa.address()))
-        .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(20)))
+    FaultProxy pa = proxyToServer();
+    FaultProxy pb = proxyToServer();
+    java.util.function.Function<FaultProxy, ImEngine.Builder> fast = p -> through(p, Duration.ofMillis(20))
         .pingInterval(Duration.ofMillis(500)).pongTimeout(Duration.ofMillis(300));
-    User alice = new User("alice", fast.dataDirectory(tmp.resolve("client-alice")));
-    User bob = new User("bob", engine(serverUriAt(pb.address())).dataDirectory(tmp.resolve("client-bob"))
-        .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(20)))
-        .pingInterval(Duration.ofMillis(500)).pongTimeout(Duration.ofMillis(300)));
+    User alice = user("alice", fast.apply(pa));
+    User bob = user("bob", fast.apply(pb));
     alice.connect();
     bob.connect();
 
