@@ -126,10 +126,7 @@ public abstract class EngineContract extends EngineFixture {
     startServer();
     String otherAppsToken =
         new ServerApiClient(server.httpApiUri().orElseThrow(), OTHER_APP_KEY, OTHER_APP_SECRET).getToken("erin");
-    ImEngine engine = build(engine(serverUri()));
-    EngineProbe probe = EngineProbe.attach(engine);
-    engine.connect(otherAppsToken, 0);
-    assertThat(probe.awaitConnected().code()).isEqualTo(31004);
+    assertThat(connectCode(engine(serverUri()), otherAppsToken, 0)).isEqualTo(31004);
   }
 
   @Test
@@ -200,14 +197,8 @@ public abstract class EngineContract extends EngineFixture {
     server.close();
 
     startServer(b -> b.dataDirectory(serverData));
-    ImEngine vera = build(engine(serverUri()));
-    EngineProbe veraProbe = EngineProbe.attach(vera);
-    vera.connect(revoked, 0);
-    assertThat(veraProbe.awaitConnected().code()).isEqualTo(31004);
-    ImEngine walt = build(engine(serverUri()));
-    EngineProbe waltProbe = EngineProbe.attach(walt);
-    walt.connect(blocked, 0);
-    assertThat(waltProbe.awaitConnected().code()).isEqualTo(31009);
+    assertThat(connectCode(engine(serverUri()), revoked, 0)).isEqualTo(31004);
+    assertThat(connectCode(engine(serverUri()), blocked, 0)).isEqualTo(31009);
   }
 
   @Test
@@ -215,10 +206,7 @@ public abstract class EngineContract extends EngineFixture {
     startServer();
     String first = api.getToken("ivy");
     api.getToken("ivy");
-    ImEngine engine = build(engine(serverUri()));
-    EngineProbe probe = EngineProbe.attach(engine);
-    engine.connect(first, 0);
-    assertThat(probe.awaitConnected().code()).isZero();
+    assertThat(connectCode(engine(serverUri()), first, 0)).isZero();
   }
 
   @Test
@@ -388,10 +376,7 @@ public abstract class EngineContract extends EngineFixture {
     startServer();
     String token = api.getToken("quinn");
     URI dead = serverUriAt(new InetSocketAddress(Network.loopback(), Network.freePort()));
-    ImEngine engine = build(engine(dead, serverUri()));
-    EngineProbe probe = EngineProbe.attach(engine);
-    engine.connect(token, 5);
-    assertThat(probe.awaitConnected().code()).isZero();
+    assertThat(connectCode(engine(dead, serverUri()), token, 5)).isZero();
   }
 
   @Test
@@ -456,10 +441,7 @@ public abstract class EngineContract extends EngineFixture {
     garbage.awaitClosed();
     assertThat(server.stats().connectRequests()).isZero();
     // The server is unharmed.
-    ImEngine engine = build(engine(serverUri()));
-    EngineProbe probe = EngineProbe.attach(engine);
-    engine.connect(api.getToken("tess"), 0);
-    assertThat(probe.awaitConnected().code()).isZero();
+    assertThat(connectCode(engine(serverUri()), api.getToken("tess"), 0)).isZero();
   }
 
   @Test
@@ -481,5 +463,13 @@ public abstract class EngineContract extends EngineFixture {
   /** Keeps the reconnect policy of an engine short and deterministic, for tests that need it. */
   protected static ImEngine.Builder quickRetries(ImEngine.Builder b) {
     return b.reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(20)));
+  }
+
+  /** Builds an engine, connects it with {@code token}, and returns the code of its one onConnected. */
+  private int connectCode(ImEngine.Builder b, String token, int timeLimitSeconds) throws InterruptedException {
+    ImEngine engine = build(b);
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(token, timeLimitSeconds);
+    return probe.awaitConnected().code();
   }
 }
