@@ -1,6 +1,8 @@
 package io.imlink.protocol;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.protocol.v1.Frame;
 
 /**
@@ -17,6 +19,22 @@ public final class Frames {
   /** The bytes of one frame. */
   public static byte[] encode(Frame frame) {
     return frame.toByteArray();
+  }
+
+  /**
+   * Encodes a frame and queues it on {@code channel}, unless it is over the channel's maximum
+   * frame size: then nothing is sent and the caller must close the link with a code (a frame that
+   * cannot be written is never dropped while the session looks healthy).
+   *
+   * @return what {@link FrameChannel#send} returned: false if the channel is already closed
+   * @throws FrameTooLargeException if the frame is larger than {@link FrameChannel#maxFrameSize()}
+   */
+  public static boolean send(FrameChannel channel, Frame frame) throws FrameTooLargeException {
+    int size = frame.getSerializedSize();
+    if (size > channel.maxFrameSize()) {
+      throw new FrameTooLargeException(size, channel.maxFrameSize());
+    }
+    return channel.send(frame.toByteArray());
   }
 
   /**

@@ -16,8 +16,6 @@ import java.util.Optional;
  * @param expiresAt when it stops being valid, or null for a permanent token
  */
 public record TokenClaims(String appKey, String userId, Instant issuedAt, Instant expiresAt) {
-  /** Largest app key or user id in a token, in UTF-8 bytes. */
-  public static final int MAX_ID_BYTES = 64;
 
   public TokenClaims {
     checkId(appKey, "appKey");
@@ -35,8 +33,8 @@ public record TokenClaims(String appKey, String userId, Instant issuedAt, Instan
   private static void checkId(String value, String name) {
     Objects.requireNonNull(value, name);
     int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes == 0 || bytes > MAX_ID_BYTES) {
-      throw new IllegalArgumentException(name + " must be 1 to " + MAX_ID_BYTES + " UTF-8 bytes, got " + bytes);
+    if (bytes == 0 || bytes > Limits.MAX_ID_BYTES) {
+      throw new IllegalArgumentException(name + " must be 1 to " + Limits.MAX_ID_BYTES + " UTF-8 bytes, got " + bytes);
     }
   }
 

@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The imlink token format: {@code base64url(claims) "." base64url(HMAC-SHA256(appSecret, claims))},
- * unpadded, URL-safe, at most {@value #MAX_TOKEN_LENGTH} characters.
+ * unpadded, URL-safe, at most {@value Limits#MAX_TOKEN_LENGTH} characters.
  *
  * <p>The claims are binary: a version byte (1), the app key and user id (each a length byte and
  * UTF-8 bytes), the issue time and the expiry (each 8 bytes, ms since the epoch; expiry 0 =
@@ -23,8 +23,6 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Thread safety: stateless; call from any thread.
  */
 public final class Tokens {
-  /** The longest token this format produces (and the longest accepted). */
-  public static final int MAX_TOKEN_LENGTH = 256;
 
   private static final byte VERSION = 1;
   private static final String HMAC = "HmacSHA256";
@@ -70,8 +68,8 @@ public final class Tokens {
     if (token == null || token.isEmpty()) {
       throw new InvalidTokenException("token is empty");
     }
-    if (token.length() > MAX_TOKEN_LENGTH) {
-      throw new InvalidTokenException("token is longer than " + MAX_TOKEN_LENGTH + " characters");
+    if (token.length() > Limits.MAX_TOKEN_LENGTH) {
+      throw new InvalidTokenException("token is longer than " + Limits.MAX_TOKEN_LENGTH + " characters");
     }
     int dot = token.indexOf('.');
     if (dot <= 0 || dot != token.lastIndexOf('.') || dot == token.length() - 1) {

@@ -25,7 +25,7 @@ class TokensTest {
   void longestIdsStayWithin256Bytes() throws Exception {
     String longest = "\u00e9".repeat(32); // 64 UTF-8 bytes
     String token = Tokens.sign(new TokenClaims(longest, longest, T, T.plusMillis(1)), SECRET);
-    assertThat(token.length()).isLessThanOrEqualTo(Tokens.MAX_TOKEN_LENGTH);
+    assertThat(token.length()).isLessThanOrEqualTo(Limits.MAX_TOKEN_LENGTH);
     assertThat(Tokens.verify(token, SECRET).userId()).isEqualTo(longest);
   }
 

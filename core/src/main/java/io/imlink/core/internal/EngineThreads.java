@@ -1,5 +1,7 @@
 package io.imlink.core.internal;
 
+import io.imlink.protocol.internal.SerializingExecutor;
+
 import io.imlink.api.EngineConfig;
 import java.util.ArrayList;
 import java.util.List;

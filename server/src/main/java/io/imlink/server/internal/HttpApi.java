@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.imlink.api.ErrorCode;
-import io.imlink.protocol.TokenClaims;
+import io.imlink.protocol.Limits;
 import io.imlink.server.ServerApiClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -239,9 +239,8 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static String userId(String value) throws ApiError {
-    int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > TokenClaims.MAX_ID_BYTES || value.isBlank()) {
-      throw new ApiError(400, TOO_LONG, "userId must be 1 to " + TokenClaims.MAX_ID_BYTES + " UTF-8 bytes");
+    if (!Limits.isId(value)) {
+      throw new ApiError(400, TOO_LONG, "userId must be 1 to " + Limits.MAX_ID_BYTES + " UTF-8 bytes");
     }
     return value;
   }

@@ -1,4 +1,4 @@
-package io.imlink.core.internal;
+package io.imlink.protocol.internal;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
