@@ -7,6 +7,8 @@ import io.imlink.api.spi.TransportOptions;
 import io.imlink.api.spi.TransportProvider;
 import io.imlink.server.internal.HttpApi;
 import io.imlink.server.internal.Inbox;
+import io.imlink.server.internal.InboxStore;
+import io.imlink.server.internal.MessageRouter;
 import io.imlink.server.internal.ServerContext;
 import io.imlink.server.internal.ServerSession;
 import io.imlink.server.internal.ServerState;
@@ -66,13 +68,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ImServer.class);
+  /** Threads for inbox reads (syncs): as many sessions read their inboxes at once. */
+  private static final int SYNC_THREADS = 4;
 
   private final Builder config;
   private final List<Acceptor> acceptors = new ArrayList<>();
   private final List<ExecutorService> owned = new ArrayList<>();
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private ServerState state;
-  private Inbox inbox;
+  private InboxStore inbox;
   private ServerContext context;
   private HttpApi httpApi;
   private boolean started;
@@ -116,8 +120,11 @@ public final class ImServer implements AutoCloseable {
       state = config.dataDirectory != null ? ServerState.open(config.dataDirectory) : ServerState.inMemory();
       SecureRandom random = new SecureRandom();
       inbox = config.dataDirectory != null ? Inbox.open(config.dataDirectory, random) : Inbox.temporary(random);
-      ExecutorService sync = Executors.newFixedThreadPool(2, daemon("imlink-server-sync"));
+      ExecutorService sync = Executors.newFixedThreadPool(SYNC_THREADS, daemon("imlink-server-sync"));
       owned.add(sync);
+      ExecutorService workers = Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("imlink-server-worker"));
+      owned.add(workers);
       ScheduledExecutorService scheduler = config.scheduler;
       if (scheduler == null) {
         ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, daemon("imlink-server-timer"));
@@ -125,11 +132,13 @@ public final class ImServer implements AutoCloseable {
         owned.add(own);
         scheduler = own;
       }
+      SessionRegistry sessions = new SessionRegistry(config.onePerDeviceClass);
+      Counters counters = new Counters();
       context = new ServerContext(
           new TokenService(config.apps, config.tokenLifetime, config.clock, state),
           state,
-          new SessionRegistry(config.onePerDeviceClass),
-          new Counters(),
+          sessions,
+          counters,
           config.clock,
           scheduler,
           config.authTimeout,
@@ -137,6 +146,8 @@ public final class ImServer implements AutoCloseable {
           config.idleTimeout != null ? config.idleTimeout : config.heartbeatInterval.multipliedBy(3),
           new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock),
           inbox,
+          new MessageRouter(inbox, sessions, counters, config.clock),
+          workers,
           sync,
           closing,
           random);
@@ -401,9 +412,16 @@ public final class ImServer implements AutoCloseable {
       return this;
     }
 
-    /** Frame size limit and transport-specific settings of the listeners. */
+    /**
+     * Frame size limit and transport-specific settings of the listeners.
+     *
+     * @throws IllegalArgumentException if the maximum frame size could not carry a message of the
+     *     largest size the protocol allows ({@link io.imlink.protocol.Limits#MAX_MESSAGE_FRAME_BYTES})
+     */
     public Builder transportOptions(TransportOptions options) {
-      this.transportOptions = Objects.requireNonNull(options, "transportOptions");
+      Objects.requireNonNull(options, "transportOptions");
+      io.imlink.protocol.Limits.requireFrameRoom(options.maxFrameSize());
+      this.transportOptions = options;
       return this;
     }
 

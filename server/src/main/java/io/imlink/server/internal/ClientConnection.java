@@ -4,56 +4,154 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.imlink.api.ErrorCode;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.protocol.Frames;
+import io.imlink.protocol.Limits;
+import io.imlink.protocol.internal.SerializingExecutor;
 import io.imlink.protocol.v1.ConnectAck;
 import io.imlink.protocol.v1.ConnectRequest;
-import io.imlink.protocol.v1.Deliver;
 import io.imlink.protocol.v1.DeliveredMessage;
-import io.imlink.protocol.v1.Publish;
-import io.imlink.protocol.v1.PublishAck;
 import io.imlink.protocol.v1.Frame;
 import io.imlink.protocol.v1.Pong;
+import io.imlink.protocol.v1.Publish;
+import io.imlink.protocol.v1.PublishAck;
+import io.imlink.protocol.v1.SyncRequest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of one connection: waits for a {@code ConnectRequest} (closing the connection if
- * none arrives within the auth timeout), authenticates it, then answers pings until the session
- * ends.
+ * The server side of one connection, as a serial actor: waits for a {@code ConnectRequest} (closing
+ * the connection if none arrives within the auth timeout), authenticates it, then serves pings,
+ * publishes, syncs and live deliveries until the session ends.
  *
- * <p>Thread: every method runs on the transport's I/O thread for this connection (the auth timer on
- * the server's scheduler); nothing here blocks — connect checks read only in-memory state.
+ * <p>Threads: the transport calls {@link #onFrame} and {@link #onClosed} on its I/O thread, and
+ * the message router calls {@link #push} on the store's thread; each only hands the work to this
+ * connection's serial executor (its <em>actor</em>, on the server's worker pool), where all of the
+ * connection's state lives and every completion (store writes, timers, inbox reads) comes back. Nothing
+ * on the actor blocks: inbox reads run on the server's sync pool, one at a time per connection,
+ * and no lock is shared with other sessions.
+ *
+ * <p>Delivery order: a session gets its sync pages, then — once a page says nothing is left — a
+ * last read of what arrived meanwhile, and only then live pushes. Pushes that arrive before that are
+ * held (bounded; beyond the bound they are dropped and read from the inbox again), so a message
+ * stored while the sync reads is never missed.
  */
 final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+  /** Live pushes held while a session syncs; beyond this they are read from the inbox instead. */
+  static final int MAX_HELD = 1_000;
 
   private final ServerContext ctx;
   private final FrameChannel channel;
+  private final SerializingExecutor actor;
+  private final SerializingExecutor reads; // this connection's inbox reads, in order, on the sync pool
   private final ScheduledFuture<?> authTimer;
-  private volatile ServerSession session;
   private volatile long lastActivityMs;
-  private volatile ScheduledFuture<?> idleTimer;
-  /** Guards the order of Deliver frames: sync batches, then live pushes. */
-  private final Object deliveryLock = new Object();
-  private boolean live; // guarded by deliveryLock: the session has synced; new messages are pushed
-  private long lastSentSeq; // guarded by deliveryLock
+
+  // Actor-confined.
+  private ServerSession session;
+  private ScheduledFuture<?> idleTimer;
+  private boolean closed;
+  /** The session has synced: new messages are pushed as they are stored. */
+  private boolean live;
+  /** The read of what arrived during the sync is running; pushes are held until it is done. */
+  private boolean catchingUp;
+  /** The highest inbox sequence sent to the client. */
+  private long lastSentSeq;
+  /** Pushes that came before the session turned live, by sequence. */
+  private final TreeMap<Long, DeliveredMessage> held = new TreeMap<>();
+  /** More pushes came than {@link #MAX_HELD}: they are read from the inbox instead. */
+  private boolean heldOverflow;
+  /** Live pushes gathered for the next Deliver frame(s). */
+  private final List<DeliveredMessage> outgoing = new ArrayList<>();
 
   ClientConnection(ServerContext ctx, FrameChannel channel) {
     this.ctx = ctx;
     this.channel = channel;
+    this.actor = new SerializingExecutor(ctx.workers(), "connection " + channel);
+    this.reads = new SerializingExecutor(ctx.syncExecutor(), "inbox reads of " + channel);
     ctx.stats().connectionsAccepted.incrementAndGet();
-    this.authTimer =
-        ctx.scheduler().schedule(this::authTimedOut, ctx.authTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    this.authTimer = ctx.scheduler().schedule(() -> actor.execute(this::authTimedOut), ctx.authTimeout().toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
+
+  /** Throws unless the caller runs on this connection's actor: the state here is confined to it. */
+  private void checkOnActor() {
+    if (!actor.isCurrentThreadRunning()) {
+      throw new IllegalStateException("not on the actor of " + channel + ": " + Thread.currentThread().getName());
+    }
+  }
+
+  // ---- the transport's events (I/O thread) and the router's pushes (store thread) ---------------
+
+  @Override
+  public void onFrame(FrameChannel ch, byte[] bytes) {
+    lastActivityMs = ctx.clock().millis();
+    actor.execute(() -> handle(bytes));
+  }
+
+  @Override
+  public void onClosed(FrameChannel ch, Throwable cause) {
+    actor.execute(() -> closed(cause));
+  }
+
+  @Override
+  public void push(DeliveredMessage message) {
+    actor.execute(() -> onPush(message));
+  }
+
+  // ---- on the actor ----------------------------------------------------------------------------
+
+  private void handle(byte[] bytes) {
+    checkOnActor();
+    if (closed) {
+      return;
+    }
+    Frame frame;
+    try {
+      frame = Frames.decode(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      log.debug("{}: undecodable frame; closing", channel);
+      channel.close();
+      return;
+    }
+    ServerSession s = session;
+    if (s == null && frame.getBodyCase() != Frame.BodyCase.CONNECT_REQUEST) {
+      channel.close(); // nothing but ConnectRequest before authentication
+      return;
+    }
+    switch (frame.getBodyCase()) {
+      case CONNECT_REQUEST -> {
+        if (s != null) {
+          channel.close(); // a second ConnectRequest is a protocol violation
+        } else {
+          connect(frame.getConnectRequest());
+        }
+      }
+      case PING -> send(Frame.newBuilder()
+          .setPong(Pong.newBuilder().setId(frame.getPing().getId()).setTimeMs(ctx.clock().millis())).build());
+      case DISCONNECT -> channel.close();
+      case PUBLISH -> publish(s, frame.getPublish());
+      case SYNC_REQUEST -> sync(frame.getSyncRequest());
+      case DELIVER_ACK -> ctx.inbox().ack(s.user().appKey(), s.user().userId(), s.deviceId(),
+          frame.getDeliverAck().getUpToSeq());
+      default -> {
+        // After authentication, bodies this server does not know are ignored (forward compatibility).
+      }
+    }
   }
 
   private void authTimedOut() {
-    if (session == null && channel.isOpen()) {
+    if (session == null && !closed && channel.isOpen()) {
       log.debug("{}: no ConnectRequest within {}; closing", channel, ctx.authTimeout());
       channel.close();
     }
@@ -62,7 +160,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   /** Closes a session that stayed silent for longer than the idle limit; otherwise checks again later. */
   private void idleCheck() {
     ServerSession s = session;
-    if (s == null || !channel.isOpen()) {
+    if (s == null || closed) {
       return;
     }
     long silentMs = ctx.clock().millis() - lastActivityMs;
@@ -72,69 +170,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       s.disconnect(ErrorCode.PONG_RECV_FAIL.code(), "idle for " + silentMs + " ms");
       return;
     }
-    idleTimer = ctx.scheduler().schedule(this::idleCheck, limitMs - silentMs, TimeUnit.MILLISECONDS);
-  }
-
-  @Override
-  public void onFrame(FrameChannel ch, byte[] bytes) {
-    lastActivityMs = ctx.clock().millis();
-    Frame frame;
-    try {
-      frame = Frames.decode(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      log.debug("{}: undecodable frame; closing", ch);
-      ch.close();
-      return;
-    }
-    ServerSession s = session;
-    switch (frame.getBodyCase()) {
-      case CONNECT_REQUEST -> {
-        if (s != null) {
-          ch.close(); // a second ConnectRequest is a protocol violation
-        } else {
-          connect(frame.getConnectRequest());
-        }
-      }
-      case PING -> {
-        if (s == null) {
-          ch.close();
-        } else {
-          ch.send(Frames.encode(Frame.newBuilder()
-              .setPong(Pong.newBuilder().setId(frame.getPing().getId()).setTimeMs(ctx.clock().millis()))
-              .build()));
-        }
-      }
-      case DISCONNECT -> ch.close();
-      case PUBLISH -> {
-        if (s == null) {
-          ch.close();
-        } else {
-          publish(s, frame.getPublish());
-        }
-      }
-      case SYNC_REQUEST -> {
-        if (s == null) {
-          ch.close();
-        } else {
-          long after = frame.getSyncRequest().getAfterSeq();
-          int limit = frame.getSyncRequest().getLimit();
-          ctx.syncExecutor().execute(() -> sync(s, after, limit));
-        }
-      }
-      case DELIVER_ACK -> {
-        if (s == null) {
-          ch.close();
-        } else {
-          ctx.inbox().ack(s.user().appKey(), s.user().userId(), s.deviceId(), frame.getDeliverAck().getUpToSeq());
-        }
-      }
-      default -> {
-        if (s == null) {
-          ch.close(); // nothing but ConnectRequest before authentication
-        }
-        // After authentication, bodies this server does not know are ignored (forward compatibility).
-      }
-    }
+    idleTimer = ctx.scheduler().schedule(() -> actor.execute(this::idleCheck), limitMs - silentMs, TimeUnit.MILLISECONDS);
   }
 
   private void connect(ConnectRequest request) {
@@ -151,6 +187,10 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     if (request.getProtocolVersion() != Frames.PROTOCOL_VERSION) {
       refuse(ErrorCode.CONN_PROTO_VERSION_ERROR.code(), "protocol version " + request.getProtocolVersion()
           + " is not supported; this server speaks " + Frames.PROTOCOL_VERSION);
+      return;
+    }
+    if (!Limits.isWellFormed(request)) {
+      refuse(ErrorCode.CONN_ID_REJECT.code(), "app key, device id or token over the protocol's limits");
       return;
     }
     TokenService.Check check = ctx.tokens().check(request.getAppKey(), request.getToken());
@@ -189,107 +229,187 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     }
     session = s;
     authTimer.cancel(false);
-    idleTimer = ctx.scheduler().schedule(this::idleCheck, ctx.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    idleTimer = ctx.scheduler().schedule(() -> actor.execute(this::idleCheck), ctx.idleTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
     ctx.stats().sessionsAccepted.incrementAndGet();
-    channel.send(Frames.encode(Frame.newBuilder()
+    send(Frame.newBuilder()
         .setConnectAck(ConnectAck.newBuilder()
             .setCode(0)
             .setUserId(user.userId())
             .setSessionId(s.id())
             .setServerTimeMs(now)
             .setHeartbeatIntervalMs((int) ctx.heartbeatInterval().toMillis()))
-        .build()));
+        .build());
     log.debug("{}: session {} for {}", channel, s.id(), user);
   }
 
-  // ---- messaging -------------------------------------------------------------------------------
-
-  static final int MAX_CONTENT_BYTES = 128 * 1024;
-  static final int SYNC_BATCH = 200;
+  // ---- publishing ------------------------------------------------------------------------------
 
   private void publish(ServerSession s, Publish p) {
-    int code = 0;
-    if (p.getClientMessageId().isEmpty() || p.getClientMessageId().length() > 64
-        || p.getToUserId().isEmpty() || p.getToUserId().getBytes(StandardCharsets.UTF_8).length > 64
-        || p.getObjectName().isEmpty() || p.getObjectName().length() > 64) {
-      code = ErrorCode.INVALID_PARAMETER.code();
-    } else if (p.getContent().getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
-      code = ErrorCode.MSG_SIZE_OUT_OF_LIMIT.code();
-    }
-    if (code != 0) {
-      ack(PublishAck.newBuilder().setClientMessageId(p.getClientMessageId()).setCode(code));
-      return;
-    }
-    String appKey = s.user().appKey();
-    ctx.inbox().publish(appKey, s.user().userId(), List.of(p.getToUserId()), p.getObjectName(), p.getContent(),
-            p.getClientMessageId(), ctx.clock().millis())
-        .whenComplete((published, error) -> {
-          if (error != null) {
-            log.warn("{}: storing a message failed", channel, error);
-            ack(PublishAck.newBuilder().setClientMessageId(p.getClientMessageId()).setCode(ErrorCode.MSG_SEND_FAIL.code()));
-            return;
-          }
-          ack(PublishAck.newBuilder().setClientMessageId(p.getClientMessageId()).setCode(0)
-              .setMessageId(published.messageId()).setServerTimeMs(published.serverTime()).setOrder(published.order()));
-          if (!published.duplicate()) {
-            ctx.stats().messagesPublished.incrementAndGet();
-            ctx.deliverLive(published, appKey);
-          }
-        });
+    ctx.router().publish(s.user().appKey(), s.user().userId(), List.of(p.getToUserId()), p.getObjectName(),
+            p.getContent(), p.getClientMessageId())
+        .whenComplete((published, error) -> actor.execute(() -> published(p, published, error)));
   }
 
-  private void ack(PublishAck.Builder ack) {
-    channel.send(Frames.encode(Frame.newBuilder().setPublishAck(ack).build()));
+  private void published(Publish p, InboxStore.Published published, Throwable error) {
+    checkOnActor();
+    PublishAck.Builder ack = PublishAck.newBuilder().setClientMessageId(p.getClientMessageId());
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof MessageRouter.Refused refused) {
+      ack.setCode(refused.code());
+    } else if (cause != null) {
+      log.warn("{}: storing a message failed", channel, cause);
+      ack.setCode(ErrorCode.MSG_SEND_FAIL.code());
+    } else {
+      ack.setCode(0).setMessageId(published.messageId()).setServerTimeMs(published.serverTime())
+          .setOrder(published.order());
+    }
+    if (!closed) {
+      send(Frame.newBuilder().setPublishAck(ack).build());
+    }
   }
 
-  /** Answers a sync with one batch; the last batch of a sync makes the session live. */
-  private void sync(ServerSession s, long after, int limit) {
-    int batch = limit <= 0 ? SYNC_BATCH : Math.min(limit, SYNC_BATCH);
-    String appKey = s.user().appKey();
-    String user = s.user().userId();
-    try {
-      Inbox.Page page = ctx.inbox().fetch(appKey, user, after, batch);
-      synchronized (deliveryLock) {
-        send(page, true);
-        lastSentSeq = Math.max(lastSentSeq, lastSeq(page, after));
-        if (page.left() > 0 || live) {
-          return;
-        }
-        // Anything stored since the fetch goes out now, before the session turns live; what is
-        // stored after this is pushed live (a message seen by both is dropped by the client).
-        Inbox.Page extra = ctx.inbox().fetch(appKey, user, lastSentSeq, SYNC_BATCH);
-        while (!extra.messages().isEmpty()) {
-          send(extra, false);
-          lastSentSeq = lastSeq(extra, lastSentSeq);
-          extra = ctx.inbox().fetch(appKey, user, lastSentSeq, SYNC_BATCH);
-        }
-        live = true;
+  // ---- delivering ------------------------------------------------------------------------------
+
+  /** Answers a sync request with one page; the last page of a sync leads to going live. */
+  private void sync(SyncRequest request) {
+    int limit = request.getLimit() <= 0 ? Limits.SYNC_PAGE_SIZE : Math.min(request.getLimit(), Limits.SYNC_PAGE_SIZE);
+    long after = request.getAfterSeq();
+    readInbox(after, limit, page -> {
+      send(Limits.DeliverPages.frame(page.messages(), page.left(), true));
+      lastSentSeq = Math.max(lastSentSeq, lastSeq(page, after));
+      if (page.left() == 0 && !live && !catchingUp) {
+        catchingUp = true;
+        catchUp();
       }
-    } catch (IOException e) {
-      log.warn("{}: sync failed; closing", channel, e);
-      channel.close();
-    }
+    });
   }
 
-  private static long lastSeq(Inbox.Page page, long otherwise) {
+  /**
+   * Reads what was stored since the last page sent, until nothing is left; then sends the pushes
+   * held meanwhile that the reads did not cover, and turns live.
+   */
+  private void catchUp() {
+    readInbox(lastSentSeq, Limits.SYNC_PAGE_SIZE, page -> {
+      if (!page.messages().isEmpty()) {
+        send(Limits.DeliverPages.frame(page.messages(), 0, false));
+        lastSentSeq = lastSeq(page, lastSentSeq);
+        catchUp();
+        return;
+      }
+      if (heldOverflow) { // pushes were dropped: read once more, after all of them
+        heldOverflow = false;
+        held.clear();
+        catchUp();
+        return;
+      }
+      catchingUp = false;
+      live = true;
+      for (DeliveredMessage m : held.tailMap(lastSentSeq, false).values()) {
+        gather(m);
+      }
+      held.clear();
+    });
+  }
+
+  /**
+   * Reads a page of the inbox on the sync pool (this connection's reads one at a time, in order)
+   * and continues on the actor with it. A failed read closes the link with a code.
+   */
+  private void readInbox(long after, int count, Consumer<InboxStore.Page> then) {
+    checkOnActor();
+    ServerSession s = session;
+    int budget = Limits.DeliverPages.budget(channel.maxFrameSize());
+    reads.execute(() -> {
+      InboxStore.Page page;
+      try {
+        page = ctx.inbox().fetch(s.user().appKey(), s.user().userId(), after, count, budget);
+      } catch (IOException | RuntimeException e) {
+        actor.execute(() -> {
+          log.warn("{}: reading the inbox failed; closing", channel, e);
+          closeWith(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "reading the inbox failed");
+        });
+        return;
+      }
+      actor.execute(() -> {
+        if (!closed) {
+          then.accept(page);
+        }
+      });
+    });
+  }
+
+  private static long lastSeq(InboxStore.Page page, long otherwise) {
     return page.messages().isEmpty() ? otherwise : page.messages().get(page.messages().size() - 1).getSeq();
   }
 
-  private void send(Inbox.Page page, boolean offline) {
-    channel.send(Frames.encode(Frame.newBuilder().setDeliver(Deliver.newBuilder()
-        .addAllMessages(page.messages()).setLeft(offline ? page.left() : 0).setOffline(offline)).build()));
+  private void onPush(DeliveredMessage m) {
+    checkOnActor();
+    if (closed || m.getSeq() <= lastSentSeq) {
+      return; // gone, or already sent by a sync page
+    }
+    if (live) {
+      gather(m);
+    } else if (!heldOverflow) {
+      held.put(m.getSeq(), m);
+      if (held.size() > MAX_HELD) {
+        held.clear();
+        heldOverflow = true;
+      }
+    }
   }
 
-  @Override
-  public void push(DeliveredMessage message) {
-    synchronized (deliveryLock) {
-      if (!live || message.getSeq() <= lastSentSeq) {
-        return; // not synced yet (the sync will send it), or already sent by the sync
-      }
-      lastSentSeq = message.getSeq();
-      channel.send(Frames.encode(Frame.newBuilder()
-          .setDeliver(Deliver.newBuilder().addMessages(message).setLeft(0).setOffline(false)).build()));
+  /** Adds a live message to the next Deliver frame; a burst of them goes out together. */
+  private void gather(DeliveredMessage m) {
+    if (outgoing.isEmpty()) {
+      actor.execute(this::flushLive);
     }
+    outgoing.add(m);
+    lastSentSeq = m.getSeq();
+  }
+
+  /** Sends the gathered live messages in as few frames as the page size and the frame limit allow. */
+  private void flushLive() {
+    if (closed) {
+      outgoing.clear();
+      return;
+    }
+    int budget = Limits.DeliverPages.budget(channel.maxFrameSize());
+    List<DeliveredMessage> page = new ArrayList<>();
+    Limits.DeliverPages.Room room = new Limits.DeliverPages.Room(budget);
+    for (DeliveredMessage m : outgoing) {
+      boolean fits = page.size() < Limits.SYNC_PAGE_SIZE && room.take(m);
+      if (!fits && !page.isEmpty()) {
+        send(Limits.DeliverPages.frame(page, 0, false));
+        page = new ArrayList<>();
+        room = new Limits.DeliverPages.Room(budget);
+        room.take(m); // a message alone over the budget fails at send, which closes the link
+      }
+      page.add(m);
+    }
+    outgoing.clear();
+    if (!page.isEmpty()) {
+      send(Limits.DeliverPages.frame(page, 0, false));
+    }
+  }
+
+  // ---- writing and closing ---------------------------------------------------------------------
+
+  /**
+   * Writes a frame; one the channel cannot carry closes the link with a code (31003), so that a
+   * session never looks healthy while its frames are dropped.
+   */
+  private void send(Frame frame) {
+    try {
+      Frames.send(channel, frame);
+    } catch (FrameTooLargeException e) {
+      log.error("{}: cannot write a {} frame ({}); closing the link", channel, frame.getBodyCase(), e.getMessage());
+      closeWith(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "the server could not write a frame: " + e.getMessage());
+    }
+  }
+
+  private void closeWith(int code, String reason) {
+    ServerSession.disconnect(channel, code, reason);
   }
 
   private void refuse(int code, String reason) {
@@ -302,10 +422,10 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       ctx.stats().connectsThrottled.incrementAndGet();
     }
     log.debug("{}: connect refused with {}: {}", channel, code, reason);
-    channel.send(Frames.encode(Frame.newBuilder()
+    send(Frame.newBuilder()
         .setConnectAck(ConnectAck.newBuilder().setCode(code).setReason(reason).setServerTimeMs(ctx.clock().millis())
             .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, retryAfterMs)))
-        .build()));
+        .build());
     channel.close();
   }
 
@@ -315,19 +435,20 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     return HexFormat.of().formatHex(id);
   }
 
-  @Override
-  public void onClosed(FrameChannel ch, Throwable cause) {
+  private void closed(Throwable cause) {
+    checkOnActor();
+    closed = true;
     authTimer.cancel(false);
-    ScheduledFuture<?> idle = idleTimer;
-    if (idle != null) {
-      idle.cancel(false);
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
     }
-    ServerSession s = session;
-    if (s != null) {
-      ctx.sessions().remove(s);
+    held.clear();
+    outgoing.clear();
+    if (session != null) {
+      ctx.sessions().remove(session);
     }
     if (cause != null) {
-      log.debug("{}: closed by {}", ch, cause.toString());
+      log.debug("{}: closed by {}", channel, cause.toString());
     }
   }
 }

@@ -21,7 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -326,30 +329,27 @@ public final class HttpApi implements AutoCloseable {
     if (to.size() > MAX_RECIPIENTS) {
       throw new ApiError(400, BAD_PARAMETER, "at most " + MAX_RECIPIENTS + " toUserId per call");
     }
-    List<String> recipients = new java.util.ArrayList<>();
+    List<String> recipients = new ArrayList<>();
     for (String u : to) {
       recipients.add(userId(u));
     }
     String objectName = single(form, "objectName", true);
-    if (objectName.length() > 64) {
-      throw new ApiError(400, TOO_LONG, "objectName must be at most 64 characters");
-    }
     String content = single(form, "content", true);
-    if (content.getBytes(StandardCharsets.UTF_8).length > 128 * 1024) {
-      throw new ApiError(400, TOO_LONG, "content must be at most 128 KB");
-    }
-    Inbox.Published published;
     try {
-      published = ctx.inbox().publish(appKey, from, recipients, objectName, content, null, clock.millis())
-          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      ctx.router().publish(appKey, from, recipients, objectName, content, null).get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while storing the message", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IOException("storing the message failed", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof MessageRouter.Refused refused) {
+        throw refused.code() == ErrorCode.MSG_SIZE_OUT_OF_LIMIT.code()
+            ? new ApiError(400, TOO_LONG, "content must be at most " + Limits.MAX_CONTENT_BYTES + " UTF-8 bytes")
+            : new ApiError(400, TOO_LONG, "objectName must be 1 to " + Limits.MAX_ID_BYTES + " UTF-8 bytes");
+      }
+      throw new IOException("storing the message failed", e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException("storing the message took over 30 s", e);
     }
-    ctx.stats().messagesPublished.incrementAndGet();
-    ctx.deliverLive(published, appKey);
     return ok();
   }
 

@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.protocol.Limits;
 import io.imlink.protocol.v1.DeliveredMessage;
 import io.imlink.storage.sqlite.SqliteStatements;
 import io.imlink.storage.sqlite.SqliteWriter;
@@ -32,35 +33,31 @@ import org.slf4j.LoggerFactory;
  * (increasing per recipient: the sync cursor). A resend of a message — same sender, same client
  * message id — returns the stored message instead of storing it again.
  *
- * <p>Writes go through one batching writer; reads use their own connection. Inbox rows stay for
- * the retention period whether acknowledged or not, so that every device of a user can sync.
+ * <p>Writes go through one batching writer; reads take one of a few read connections of their own
+ * (no read waits for another unless all are busy). Inbox rows stay for the retention period whether
+ * acknowledged or not, so that every device of a user can sync.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
-public final class Inbox implements AutoCloseable {
+public final class Inbox implements InboxStore {
   private static final Logger log = LoggerFactory.getLogger(Inbox.class);
-
-  /** A stored message and where it went. */
-  public record Published(String messageId, long serverTime, long order, boolean duplicate,
-      List<Delivery> deliveries) {}
-
-  /** One recipient's copy. */
-  public record Delivery(String userId, DeliveredMessage message) {}
-
-  /** A page of an inbox and how many messages follow it. */
-  public record Page(List<DeliveredMessage> messages, int left) {}
+  /** Read connections: as many syncs may read at once, each on its own connection. */
+  private static final int READERS = 4;
 
   private final Path file;
   private final boolean temporary;
   private final Connection writer;
-  private final Connection reader;
   private final SqliteWriter writes;
   private final RandomGenerator random;
   private final Map<List<String>, Long> heads = new HashMap<>(); // by the writing thread (see SqliteWriter)
   private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // by the writing thread: written at commit
   private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
-  private final Object readLock = new Object();
-  private final SqliteStatements reads; // guarded by readLock
+  /** Idle read connections; a reader takes one for the read and gives it back. */
+  private final java.util.concurrent.BlockingQueue<Reader> readers = new java.util.concurrent.ArrayBlockingQueue<>(READERS);
+  private final List<Reader> allReaders = new ArrayList<>();
+
+  /** A read-only connection and its prepared statements, used by one reader at a time. */
+  private record Reader(Connection connection, SqliteStatements statements) {}
 
   private Inbox(Path file, boolean temporary, RandomGenerator random) throws IOException {
     this.file = file;
@@ -87,14 +84,21 @@ public final class Inbox implements AutoCloseable {
         s.execute("CREATE TABLE IF NOT EXISTS acks (app_key TEXT NOT NULL, user_id TEXT NOT NULL, device_id TEXT NOT NULL,"
             + " up_to_seq INTEGER NOT NULL, PRIMARY KEY (app_key, user_id, device_id)) WITHOUT ROWID");
       }
-      reader = config.createConnection("jdbc:sqlite:" + file);
-      try (Statement s = reader.createStatement()) {
-        s.execute("PRAGMA query_only = 1");
+      for (int i = 0; i < READERS; i++) {
+        Connection reader = config.createConnection("jdbc:sqlite:" + file);
+        try (Statement s = reader.createStatement()) {
+          s.execute("PRAGMA query_only = 1");
+        }
+        Reader r = new Reader(reader, new SqliteStatements(reader));
+        allReaders.add(r);
+        readers.add(r);
       }
     } catch (SQLException e) {
+      for (Reader r : allReaders) {
+        closeQuietly(r);
+      }
       throw new IOException("cannot open the message store " + file + ": " + e.getMessage(), e);
     }
-    reads = new SqliteStatements(reader);
     writes = SqliteWriter.builder(writer, "server-inbox").maxBatch(1024)
         .afterFailure(() -> {
           heads.clear();
@@ -115,11 +119,7 @@ public final class Inbox implements AutoCloseable {
     return new Inbox(dir.resolve("messages.db"), true, random);
   }
 
-  /**
-   * Stores a message for its recipients (or finds it again, for a resend).
-   *
-   * @param clientMessageId the sender's id for it, or null (messages from the app server)
-   */
+  @Override
   public CompletableFuture<Published> publish(String appKey, String from, List<String> to, String objectName,
       String content, String clientMessageId, long now) {
     return writes.submit(c -> {
@@ -219,47 +219,77 @@ public final class Inbox implements AutoCloseable {
     return next;
   }
 
-  /** Up to {@code limit} inbox messages after {@code afterSeq}, in order, and how many follow. */
-  public Page fetch(String appKey, String user, long afterSeq, int limit) throws IOException {
-    synchronized (readLock) {
-      try {
-        PreparedStatement p = reads.get("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
-            + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
-            + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?");
-        p.setString(1, appKey);
-        p.setString(2, user);
-        p.setLong(3, afterSeq);
-        p.setInt(4, limit);
-        List<DeliveredMessage> out = new ArrayList<>();
-        long last = afterSeq;
-        try (ResultSet rs = p.executeQuery()) {
-          while (rs.next()) {
-            last = rs.getLong(1);
-            String clientId = rs.getString(8);
-            out.add(DeliveredMessage.newBuilder().setSeq(last).setMessageId(rs.getString(2)).setFromUserId(rs.getString(3))
-                .setObjectName(rs.getString(4)).setContent(rs.getString(5)).setServerTimeMs(rs.getLong(6))
-                .setOrder(rs.getLong(7)).setClientMessageId(clientId == null ? "" : clientId).build());
+  @Override
+  public Page fetch(String appKey, String user, long afterSeq, int maxCount, int maxBytes) throws IOException {
+    return read(reads -> {
+      PreparedStatement p = reads.get("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
+          + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
+          + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?");
+      p.setString(1, appKey);
+      p.setString(2, user);
+      p.setLong(3, afterSeq);
+      p.setInt(4, maxCount);
+      List<DeliveredMessage> out = new ArrayList<>();
+      long last = afterSeq;
+      Limits.DeliverPages.Room room = new Limits.DeliverPages.Room(maxBytes);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          String clientId = rs.getString(8);
+          DeliveredMessage m = DeliveredMessage.newBuilder().setSeq(rs.getLong(1)).setMessageId(rs.getString(2))
+              .setFromUserId(rs.getString(3)).setObjectName(rs.getString(4)).setContent(rs.getString(5))
+              .setServerTimeMs(rs.getLong(6)).setOrder(rs.getLong(7)).setClientMessageId(clientId == null ? "" : clientId)
+              .build();
+          if (!room.take(m)) {
+            if (out.isEmpty()) {
+              throw new SQLException("inbox message " + m.getSeq() + " of " + user + " needs "
+                  + Limits.DeliverPages.cost(m) + " bytes, more than a page of " + maxBytes + " holds");
+            }
+            break; // the next page starts with it
           }
+          out.add(m);
+          last = m.getSeq();
         }
-        int left;
-        PreparedStatement count = reads.get("SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?");
-        count.setString(1, appKey);
-        count.setString(2, user);
-        count.setLong(3, last);
-        try (ResultSet rs = count.executeQuery()) {
-          left = rs.next() ? rs.getInt(1) : 0;
-        }
-        return new Page(out, left);
-      } catch (SQLException e) {
-        throw new IOException("reading the inbox failed: " + e.getMessage(), e);
       }
+      int left;
+      PreparedStatement count = reads.get("SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?");
+      count.setString(1, appKey);
+      count.setString(2, user);
+      count.setLong(3, last);
+      try (ResultSet rs = count.executeQuery()) {
+        left = rs.next() ? rs.getInt(1) : 0;
+      }
+      return new Page(out, left);
+    });
+  }
+
+  /** A read on one of the read connections (waiting for one if all are busy). */
+  private <T> T read(SqlRead<T> read) throws IOException {
+    Reader r;
+    try {
+      r = readers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for an inbox reader", e);
     }
+    try {
+      return read.apply(r.statements());
+    } catch (SQLException e) {
+      throw new IOException("reading the inbox failed: " + e.getMessage(), e);
+    } finally {
+      readers.add(r);
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlRead<T> {
+    T apply(SqliteStatements reads) throws SQLException;
   }
 
   /**
    * Records that a device of a user has stored everything up to {@code upToSeq}. Acknowledgements
    * of one device arriving while one is waiting to be written are folded into it (the highest wins).
    */
+  @Override
   public void ack(String appKey, String user, String deviceId, long upToSeq) {
     List<String> key = List.of(appKey, user, deviceId);
     boolean[] first = {false};
@@ -296,24 +326,21 @@ public final class Inbox implements AutoCloseable {
     });
   }
 
-  /** The highest sequence a device acknowledged, or 0. */
+  @Override
   public long acknowledged(String appKey, String user, String deviceId) throws IOException {
-    synchronized (readLock) {
-      try {
-        PreparedStatement p = reads.get("SELECT up_to_seq FROM acks WHERE app_key = ? AND user_id = ? AND device_id = ?");
-        p.setString(1, appKey);
-        p.setString(2, user);
-        p.setString(3, deviceId);
-        try (ResultSet rs = p.executeQuery()) {
-          return rs.next() ? rs.getLong(1) : 0;
-        }
-      } catch (SQLException e) {
-        throw new IOException(e);
+    return read(reads -> {
+      PreparedStatement p = reads.get("SELECT up_to_seq FROM acks WHERE app_key = ? AND user_id = ? AND device_id = ?");
+      p.setString(1, appKey);
+      p.setString(2, user);
+      p.setString(3, deviceId);
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
       }
-    }
+    });
   }
 
   /** Drops inbox rows and messages stored before {@code beforeMs} (the retention). */
+  @Override
   public CompletableFuture<Integer> prune(long beforeMs) {
     return writes.submit(c -> {
       PreparedStatement box = writes.prepared("DELETE FROM inbox WHERE server_time < ?");
@@ -326,16 +353,32 @@ public final class Inbox implements AutoCloseable {
     });
   }
 
+  private static void closeQuietly(Reader r) {
+    r.statements().close();
+    try {
+      r.connection().close();
+    } catch (SQLException e) {
+      log.warn("closing an inbox reader failed", e);
+    }
+  }
+
   @Override
   public void close() {
     writes.close(); // with the writer's prepared statements
-    synchronized (readLock) {
-      reads.close();
-      try {
-        reader.close();
-      } catch (SQLException e) {
-        log.warn("closing the inbox reader failed", e);
+    for (int i = 0; i < READERS; i++) {
+      try { // a read still running gives its connection back first
+        Reader r = readers.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        if (r == null) {
+          log.warn("an inbox read did not finish within 5 s of close; closing its connection anyway");
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
+    }
+    for (Reader r : allReaders) {
+      closeQuietly(r);
     }
     try {
       writer.close();

@@ -1,11 +1,20 @@
 package io.imlink.server.internal;
 
+import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameHandler;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** What every connection of a server shares. Immutable holder; its parts are thread-safe. */
+/**
+ * What every connection of a server shares. Immutable holder; its parts are thread-safe.
+ *
+ * @param workers where the connections' serial executors run (never blocked: no I/O, no SQL)
+ * @param syncExecutor where inbox reads run (they block on the store)
+ */
 public record ServerContext(
     TokenService tokens,
     ServerState state,
@@ -17,22 +26,15 @@ public record ServerContext(
     Duration heartbeatInterval,
     Duration idleTimeout,
     ConnectLimiter limiter,
-    Inbox inbox,
-    java.util.concurrent.Executor syncExecutor,
-    java.util.concurrent.atomic.AtomicBoolean closing,
+    InboxStore inbox,
+    MessageRouter router,
+    Executor workers,
+    Executor syncExecutor,
+    AtomicBoolean closing,
     SecureRandom random) {
 
-  /** Pushes stored messages to their recipients' live sessions (after the store committed them). */
-  public void deliverLive(Inbox.Published published, String appKey) {
-    for (Inbox.Delivery d : published.deliveries()) {
-      for (ServerSession s : sessions().sessions(new UserKey(appKey, d.userId()))) {
-        s.live().push(d.message());
-      }
-    }
-  }
-
   /** A handler for a newly accepted connection; a closing server closes it at once. */
-  public io.imlink.api.spi.FrameHandler accept(io.imlink.api.spi.FrameChannel channel) {
+  public FrameHandler accept(FrameChannel channel) {
     ClientConnection c = new ClientConnection(this, channel);
     if (closing.get()) {
       channel.close();

@@ -33,6 +33,11 @@ public record ServerSession(
 
   /** Tells the client why, then closes the connection (queued frames are flushed first). */
   public void disconnect(int code, String reason) {
+    disconnect(channel, code, reason);
+  }
+
+  /** Tells the peer of {@code channel} why, then closes it (queued frames are flushed first). */
+  static void disconnect(FrameChannel channel, int code, String reason) {
     channel.send(
         Frames.encode(
             Frame.newBuilder().setDisconnect(Disconnect.newBuilder().setCode(code).setReason(reason)).build()));
