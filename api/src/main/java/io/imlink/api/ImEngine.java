@@ -95,17 +95,17 @@ public interface ImEngine extends AutoCloseable {
 
   // ---- messaging -------------------------------------------------------------------------------
 
-  /** The largest message content, in UTF-8 bytes (128 KB). */
-  int MAX_CONTENT_BYTES = 128 * 1024;
-
   /**
    * Sends a one-to-one message and returns at once. The message is stored first (status SENDING,
    * in the outbox), then sent; while offline it waits and goes out, in order, on reconnect — even
    * after the app restarts. The callback follows it: stored, then sent or failed.
    *
-   * @param targetUserId the recipient (1 to 64 UTF-8 bytes)
-   * @param objectName the content type, such as {@code RC:TxtMsg} (1 to 64 characters)
-   * @param content the content, a JSON string (at most {@link #MAX_CONTENT_BYTES} UTF-8 bytes)
+   * <p>The limits are the protocol's ({@code io.imlink.protocol.Limits}, in {@code imlink-protocol}):
+   *
+   * @param targetUserId the recipient (1 to 64 UTF-8 bytes, not blank)
+   * @param objectName the content type, such as {@code RC:TxtMsg} (1 to 64 UTF-8 bytes)
+   * @param content the content, a JSON string (at most 128 KB: {@code Limits.MAX_CONTENT_BYTES}, 131,072
+   *     UTF-8 bytes)
    * @param callback told of the message's progress; may be null
    * @return 0 when accepted; {@link ErrorCode#INVALID_PARAMETER 33003} for a bad argument; {@link
    *     ErrorCode#MSG_SIZE_OUT_OF_LIMIT 30016} for content over 128 KB; {@link

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>At every {@link #create}: discovers transports and storage backends once through {@link
  * java.util.ServiceLoader} (the configured class loader), drops unavailable ones, sorts them by
  * priority (ties by class name), checks that every configured server scheme has a transport and
- * that a named storage exists, and wires the engine with a Guice injector of its own.
+ * that a named storage exists and that the transport options' maximum frame size can carry every
+ * valid message ({@link io.imlink.protocol.Limits#requireFrameRoom}), and wires the engine with a Guice injector of its own.
  *
  * <p>Thread safety: stateless; call from any thread.
  */
@@ -37,6 +38,7 @@ public final class DefaultEngineFactory implements EngineFactory {
   @Override
   public ImEngine create(EngineConfig config) {
     ClassLoader loader = config.classLoader();
+    io.imlink.protocol.Limits.requireFrameRoom(config.transportOptions().maxFrameSize());
 
     Map<String, TransportProvider> transports = new LinkedHashMap<>();
     for (TransportProvider p :

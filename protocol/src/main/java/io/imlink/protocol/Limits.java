@@ -171,6 +171,29 @@ public final class Limits {
       return CodedOutputStream.computeMessageSize(Deliver.MESSAGES_FIELD_NUMBER, m);
     }
 
+    /**
+     * What is left of a page's byte budget as messages are added to it. Not thread-safe: one per page
+     * being built.
+     */
+    public static final class Room {
+      private int bytes;
+
+      /** A page that may hold messages costing up to {@code bytes} (see {@link #budget}). */
+      public Room(int bytes) {
+        this.bytes = bytes;
+      }
+
+      /** Takes {@code m}'s cost from the room if it fits; false (and nothing taken) if not. */
+      public boolean take(DeliveredMessage m) {
+        int cost = cost(m);
+        if (cost > bytes) {
+          return false;
+        }
+        bytes -= cost;
+        return true;
+      }
+    }
+
     /** The frame of a page. */
     public static Frame frame(Iterable<DeliveredMessage> messages, int left, boolean offline) {
       return Frame.newBuilder().setDeliver(Deliver.newBuilder().addAllMessages(messages).setLeft(left)

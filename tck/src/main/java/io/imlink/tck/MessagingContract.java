@@ -12,6 +12,7 @@ import io.imlink.api.MessageSendException;
 import io.imlink.api.MessageStatus;
 import io.imlink.api.ReconnectPolicy;
 import io.imlink.api.SendMessageCallback;
+import io.imlink.protocol.Limits;
 import io.imlink.server.ImServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,14 +153,14 @@ public abstract class MessagingContract extends EngineFixture {
     assertThat(alice.engine.sendMessage("bob", "", "{}", null)).isEqualTo(33003);
     assertThat(alice.engine.sendMessage("bob", "RC:TxtMsg", null, null)).isEqualTo(33003);
     assertThat(alice.engine.sendMessage("b".repeat(65), "RC:TxtMsg", "{}", null)).isEqualTo(33003);
-    String big = "x".repeat(ImEngine.MAX_CONTENT_BYTES + 1);
+    String big = "x".repeat(Limits.MAX_CONTENT_BYTES + 1);
     assertThat(alice.engine.sendMessage("bob", "RC:TxtMsg", big, null)).isEqualTo(30016);
     CompletableFuture<Message> f = alice.engine.sendMessage("bob", "RC:TxtMsg", big);
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
     assertThat(e.getCause()).isInstanceOf(MessageSendException.class);
     assertThat(((MessageSendException) e.getCause()).code()).isEqualTo(30016);
     // A content of exactly 128 KB goes through.
-    String max = "y".repeat(ImEngine.MAX_CONTENT_BYTES);
+    String max = "y".repeat(Limits.MAX_CONTENT_BYTES);
     assertThat(alice.engine.sendMessage("bob", "RC:TxtMsg", max).get(10, TimeUnit.SECONDS).status())
         .isEqualTo(MessageStatus.SENT);
   }
@@ -190,6 +191,82 @@ public abstract class MessagingContract extends EngineFixture {
     alice.engine.sendMessage("bob", "RC:TxtMsg", text("live")).get(10, TimeUnit.SECONDS);
     bob.awaitReceived(451);
     assertThat(bob.offline.get(450)).isFalse();
+  }
+
+  /** Content of exactly {@code bytes} UTF-8 bytes, tagged with {@code tag}; some of it multi-byte. */
+  protected static String sized(String tag, int bytes, boolean multiByte) {
+    StringBuilder b = new StringBuilder(bytes).append(tag).append(':');
+    int left = bytes - b.length();
+    if (left < 0) {
+      return tag.substring(0, bytes);
+    }
+    if (multiByte) {
+      b.append("€".repeat(left / 3)); // three bytes each
+      left %= 3;
+    }
+    return b.append("x".repeat(left)).toString();
+  }
+
+  @Test
+  void aBacklogOfLargeMessagesArrivesWholeAndInOrder() throws Exception {
+    startServer();
+    User alice = user("alice").connect();
+    List<String> contents = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      contents.add(sized("big" + i, 120 * 1024, i == 1));
+      alice.engine.sendMessage("bob", "RC:TxtMsg", contents.get(i)).get(30, TimeUnit.SECONDS);
+    }
+    // Three 120 KB messages are ~369 KB: more than one frame of 256 KiB may carry.
+    User bob = user("bob").connect();
+    bob.awaitReceived(3);
+    assertThat(bob.received).extracting(Message::content).containsExactlyElementsOf(contents);
+    assertThat(bob.lefts).containsExactly(2, 1, 0);
+    assertThat(bob.offline).containsOnly(true);
+    assertThat(bob.probe.statusTrace()).as("the link stayed up").containsExactly("CONNECTING(0)", "CONNECTED(0)");
+  }
+
+  @Test
+  void messagesOfEverySizeUpToTheLimitArriveOnceInOrderOfflineAndOnline() throws Exception {
+    startServer();
+    User alice = user("alice").connect();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(500);
+    java.util.function.IntFunction<String> next = i -> {
+      int pick = random.nextInt(10);
+      int bytes = pick == 0 ? Limits.MAX_CONTENT_BYTES                  // the largest allowed
+          : pick <= 2 ? random.nextInt(16 * 1024, Limits.MAX_CONTENT_BYTES)
+          : random.nextInt(1, 2 * 1024);                                 // down to one byte
+      return sized("m" + i, bytes, random.nextInt(4) == 0);
+    };
+    int n = 500;
+    List<String> offline = new ArrayList<>();
+    List<CompletableFuture<Message>> sends = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      offline.add(next.apply(i));
+      sends.add(alice.engine.sendMessage("bob", "RC:TxtMsg", offline.get(i)));
+    }
+    for (CompletableFuture<Message> f : sends) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    User bob = user("bob").connect();
+    bob.awaitReceived(n);
+    assertThat(bob.received).extracting(Message::content).containsExactlyElementsOf(offline);
+    for (int i = 0; i < n; i++) {
+      assertThat(bob.lefts.get(i)).as("left after message %d", i).isEqualTo(n - 1 - i);
+    }
+
+    List<String> online = new ArrayList<>();
+    sends.clear();
+    for (int i = 0; i < n; i++) {
+      online.add(next.apply(n + i));
+      sends.add(alice.engine.sendMessage("bob", "RC:TxtMsg", online.get(i)));
+    }
+    for (CompletableFuture<Message> f : sends) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    bob.awaitReceived(2 * n);
+    assertThat(bob.received.subList(n, 2 * n)).extracting(Message::content).containsExactlyElementsOf(online);
+    assertThat(bob.received).extracting(Message::serverMessageId).doesNotHaveDuplicates().hasSize(2 * n);
+    assertThat(bob.probe.statusTrace()).as("the link stayed up").containsExactly("CONNECTING(0)", "CONNECTED(0)");
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.imlink.api.OnDatabaseOpenedListener;
 import io.imlink.api.ReconnectPolicy;
 import io.imlink.api.TokenProvider;
 import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.MessageStore;
 import io.imlink.api.spi.StorageProvider;
@@ -428,7 +429,7 @@ public final class DefaultImEngine implements ImEngine {
   }
 
   /** One try of one server: transport connect, ConnectRequest, ConnectAck, then the live link. */
-  private final class Attempt implements FrameHandler {
+  private final class Attempt implements FrameHandler, FrameSink {
     final Session session;
     final int serverIndex;
     final URI server;
@@ -484,6 +485,27 @@ public final class DefaultImEngine implements ImEngine {
     }
 
     /** Abandons this attempt: whatever it opened is closed, and its late events are ignored. */
+    /**
+     * Writes a frame on this attempt's channel. One over the channel's limit closes the channel now
+     * (so no later frame goes out in its place) and is reported as the link lost with 30014.
+     */
+    @Override
+    public boolean send(Frame frame) {
+      checkOnLoop();
+      if (channel == null) {
+        return false;
+      }
+      try {
+        return Frames.send(channel, frame);
+      } catch (FrameTooLargeException e) {
+        log.error("cannot write a {} frame to {} ({}); dropping the connection", frame.getBodyCase(), server,
+            e.getMessage());
+        disconnectCode = ErrorCode.MSG_SEND_FAIL.code();
+        channel.close();
+        return false;
+      }
+    }
+
     void abandon() {
       if (established) {
         messenger.disconnected();
@@ -495,6 +517,13 @@ public final class DefaultImEngine implements ImEngine {
       if (channel != null) {
         channel.close();
       }
+    }
+  }
+
+  /** Throws unless the caller runs on the engine's loop, where all of the engine's state lives. */
+  private void checkOnLoop() {
+    if (!threads.loop().isCurrentThreadRunning()) {
+      throw new IllegalStateException("not on the engine's loop: " + Thread.currentThread().getName());
     }
   }
 
@@ -617,7 +646,7 @@ public final class DefaultImEngine implements ImEngine {
         .setDeviceClass(deviceClass())
         .setReconnect(s.everConnected)
         .setFirstLoginTimeMs(s.everConnected ? s.firstLoginTimeMs : 0);
-    channel.send(Frames.encode(Frame.newBuilder().setConnectRequest(request).build()));
+    a.send(Frame.newBuilder().setConnectRequest(request).build());
     a.ackTimer = schedule(() -> {
       if (a.isCurrent() && !a.established) {
         log.debug("no ConnectAck from {} within {}", a.server, config.ackTimeout());
@@ -692,7 +721,7 @@ public final class DefaultImEngine implements ImEngine {
       }
       setStatus(ConnectionStatus.CONNECTED, 0);
       startHeartbeat(a, ack.getHeartbeatIntervalMs());
-      messenger.connected(a.channel, ack.getServerTimeMs());
+      messenger.connected(a, ack.getServerTimeMs());
       return;
     }
     log.info("{} refused the connection: {} {}", a.server, ErrorCode.describe(code), ack.getReason());
@@ -768,7 +797,7 @@ public final class DefaultImEngine implements ImEngine {
     a.sinceLastPing = Duration.ZERO;
     long id = ++pingIds;
     a.pendingPing = id;
-    if (!a.channel.send(Frames.encode(Frame.newBuilder().setPing(Ping.newBuilder().setId(id)).build()))) {
+    if (!a.send(Frame.newBuilder().setPing(Ping.newBuilder().setId(id)).build())) {
       linkFailed(a, ErrorCode.PING_SEND_FAIL.code());
       return;
     }
@@ -952,9 +981,7 @@ public final class DefaultImEngine implements ImEngine {
     if (s != null) {
       Attempt a = s.attempt;
       if (a != null && a.established && a.channel != null) {
-        a.channel.send(Frames.encode(Frame.newBuilder()
-            .setDisconnect(Disconnect.newBuilder().setCode(0).setReason("sign out"))
-            .build()));
+        a.send(Frame.newBuilder().setDisconnect(Disconnect.newBuilder().setCode(0).setReason("sign out")).build());
       }
       stop(s);
       endSession(s);

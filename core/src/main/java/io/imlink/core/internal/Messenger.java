@@ -8,9 +8,8 @@ import io.imlink.api.MessageListener;
 import io.imlink.api.MessageSendException;
 import io.imlink.api.MessageStatus;
 import io.imlink.api.SendMessageCallback;
-import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.MessageStore;
-import io.imlink.protocol.Frames;
+import io.imlink.protocol.Limits;
 import io.imlink.protocol.v1.Deliver;
 import io.imlink.protocol.v1.DeliverAck;
 import io.imlink.protocol.v1.DeliveredMessage;
@@ -19,7 +18,6 @@ import io.imlink.protocol.v1.Publish;
 import io.imlink.protocol.v1.PublishAck;
 import io.imlink.protocol.v1.SyncRequest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +50,6 @@ import org.slf4j.LoggerFactory;
 final class Messenger {
   private static final Logger log = LoggerFactory.getLogger(Messenger.class);
   static final String INBOX_CURSOR = "inbox.seq";
-  static final int SYNC_LIMIT = 200;
 
   /** A message waiting for the server's acknowledgement. */
   private record Outgoing(Message message, SendMessageCallback callback, CompletableFuture<Message> future) {}
@@ -61,7 +58,7 @@ final class Messenger {
   private record Accepted(Outgoing outgoing, PublishAck ack) {}
 
   /** A delivery whose messages are still to be stored. */
-  private record Inbound(Deliver deliver, List<Message> messages, long maxSeq, FrameChannel channel) {}
+  private record Inbound(Deliver deliver, List<Message> messages, long maxSeq, FrameSink link) {}
 
   private final Executor callbacks;
   private final Consumer<Runnable> post;
@@ -79,7 +76,7 @@ final class Messenger {
   private MessageStore store;
   private String userId;
   private final Map<String, Outgoing> outbox = new LinkedHashMap<>(); // by client message id, in local id order
-  private FrameChannel channel; // the established connection, or null
+  private FrameSink channel; // the established connection, or null
   private long cursor; // the inbox position stored, or being stored
   private long sessionStartMs; // server time at which the current connection was accepted
   private final Gathered<Outgoing> unstored = new Gathered<>(this::storeSends);
@@ -184,7 +181,7 @@ final class Messenger {
    * @param serverTimeMs the server's clock when it accepted the connection: messages it stored
    *     before are "offline" ones
    */
-  void connected(FrameChannel ch, long serverTimeMs) {
+  void connected(FrameSink ch, long serverTimeMs) {
     channel = ch;
     sessionStartMs = serverTimeMs;
     for (Outgoing o : outbox.values()) {
@@ -199,28 +196,21 @@ final class Messenger {
   }
 
   private void requestSync() {
-    channel.send(Frames.encode(Frame.newBuilder()
-        .setSyncRequest(SyncRequest.newBuilder().setAfterSeq(cursor).setLimit(SYNC_LIMIT)).build()));
+    channel.send(Frame.newBuilder()
+        .setSyncRequest(SyncRequest.newBuilder().setAfterSeq(cursor).setLimit(Limits.SYNC_PAGE_SIZE)).build());
   }
 
   private void publish(Message m) {
-    channel.send(Frames.encode(Frame.newBuilder().setPublish(Publish.newBuilder()
+    channel.send(Frame.newBuilder().setPublish(Publish.newBuilder()
         .setClientMessageId(m.clientMessageId()).setToUserId(m.targetId()).setObjectName(m.objectName())
-        .setContent(m.content()).setClientTimeMs(m.localTime())).build()));
+        .setContent(m.content()).setClientTimeMs(m.localTime())).build());
   }
 
   // ---- sending -----------------------------------------------------------------------------------
 
-  /** Checks the arguments of a send (any thread); 0 or the code to return. */
+  /** Checks the arguments of a send (any thread); 0 or the code to return ({@link Limits#checkMessage}). */
   static int check(String target, String objectName, String content) {
-    if (target == null || target.isBlank() || target.getBytes(StandardCharsets.UTF_8).length > 64
-        || objectName == null || objectName.isBlank() || objectName.length() > 64 || content == null) {
-      return ErrorCode.INVALID_PARAMETER.code();
-    }
-    if (content.getBytes(StandardCharsets.UTF_8).length > io.imlink.api.ImEngine.MAX_CONTENT_BYTES) {
-      return ErrorCode.MSG_SIZE_OUT_OF_LIMIT.code();
-    }
-    return 0;
+    return Limits.checkMessage(target, objectName, content);
   }
 
   /** Stores a message and sends it (on the loop). Returns 0, or 33001 if no store is open. */
@@ -326,7 +316,7 @@ final class Messenger {
 
   void onDeliver(Deliver d) {
     MessageStore s = store;
-    FrameChannel ch = channel;
+    FrameSink ch = channel;
     if (s == null || d.getMessagesCount() == 0) {
       if (d.getOffline() && d.getLeft() > 0 && ch != null) {
         requestSync();
@@ -401,13 +391,13 @@ final class Messenger {
           }
         });
       }
-      FrameChannel ch = channel;
+      FrameSink ch = channel;
       if (ch == null) {
         return;
       }
-      ch.send(Frames.encode(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(upTo)).build()));
+      ch.send(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(upTo)).build());
       for (Inbound in : batch) {
-        if (in.channel() == ch && in.deliver().getOffline() && in.deliver().getLeft() > 0) {
+        if (in.link() == ch && in.deliver().getOffline() && in.deliver().getLeft() > 0) {
           requestSync(); // the next page of this connection's sync
           break;
         }
