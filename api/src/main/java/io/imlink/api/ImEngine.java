@@ -48,7 +48,8 @@ import java.util.random.RandomGenerator;
  * the engine's threads are still doing, until the next connect's {@code onDatabaseOpened}. That is
  * the state in which {@link #sendMessage} answers {@link ErrorCode#CLIENT_NOT_INIT 33001}; the same
  * exception comes before the first connect, and between an accepted connect and its {@code
- * onDatabaseOpened}.
+ * onDatabaseOpened}. Their arguments are checked first, so a bad argument fails the same way in
+ * every state: a null one with a {@link NullPointerException} naming it.
  */
 public interface ImEngine extends AutoCloseable {
 
@@ -136,7 +137,10 @@ public interface ImEngine extends AutoCloseable {
    */
   java.util.concurrent.CompletableFuture<Message> sendMessage(String targetUserId, String objectName, String content);
 
-  /** Adds a listener told of every received message. Adding the same listener twice has no effect. */
+  /**
+   * Adds a listener told of every received message. Adding the same listener twice, or null, has no
+   * effect.
+   */
   void addMessageListener(MessageListener listener);
 
   /** Removes a listener added by {@link #addMessageListener}. */
@@ -151,6 +155,8 @@ public interface ImEngine extends AutoCloseable {
    * @param targetId the other user of a private conversation
    * @param before only messages before this one (from an earlier page); null for the newest
    * @param limit at most this many, at least 1
+   * @throws NullPointerException if {@code type} or {@code targetId} is null (the message names it)
+   * @throws IllegalArgumentException if {@code limit < 1}
    * @throws IllegalStateException if no user's store is open: before a connect's {@code
    *     onDatabaseOpened}, and once {@link #disconnect()} or {@link #close()} returned
    * @throws java.io.UncheckedIOException if the store cannot be read
@@ -161,6 +167,8 @@ public interface ImEngine extends AutoCloseable {
    * The conversations from the local store, the most recent first, with their last message and
    * unread count. Blocks for the read. May be called from any thread, any number of times.
    *
+   * @param limit at most this many, at least 1
+   * @throws IllegalArgumentException if {@code limit < 1}
    * @throws IllegalStateException if no user's store is open (as {@link #getHistory})
    * @throws java.io.UncheckedIOException if the store cannot be read
    */
@@ -171,6 +179,7 @@ public interface ImEngine extends AutoCloseable {
    * on the callback executor with how many were unread, or exceptionally with an {@link
    * java.io.IOException} if the store cannot be written. May be called from any thread.
    *
+   * @throws NullPointerException if {@code type} or {@code targetId} is null (the message names it)
    * @throws IllegalStateException if no user's store is open (as {@link #getHistory})
    */
   java.util.concurrent.CompletableFuture<Integer> markRead(ConversationType type, String targetId);
@@ -183,7 +192,7 @@ public interface ImEngine extends AutoCloseable {
    */
   int getTotalUnreadCount();
 
-  /** Adds a listener told of every status change. Adding the same listener twice has no effect. */
+  /** Adds a listener told of every status change. Adding the same listener twice, or null, has no effect. */
   void addConnectionStatusListener(ConnectionStatusListener listener);
 
   /** Removes a listener added by {@link #addConnectionStatusListener}; unknown ones are ignored. */

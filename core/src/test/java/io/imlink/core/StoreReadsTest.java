@@ -116,6 +116,33 @@ class StoreReadsTest {
   }
 
   @Test
+  void badArgumentsAreNamedBeforeTheStateIsLookedAt() throws Exception {
+    try (ImEngine engine = engineOnTheLoop()) {
+      assertBadArgumentsNamed(engine); // no store yet
+      CountDownLatch opened = new CountDownLatch(1);
+      engine.setOnDatabaseOpened(code -> opened.countDown());
+      engine.connect(EngineThreadingTest.TOKEN, 0);
+      await(opened);
+      assertBadArgumentsNamed(engine); // a store open
+    }
+  }
+
+  private static void assertBadArgumentsNamed(ImEngine engine) {
+    assertThatThrownBy(() -> engine.getHistory(null, "bob", null, 10))
+        .isInstanceOf(NullPointerException.class).hasMessage("type");
+    assertThatThrownBy(() -> engine.getHistory(PRIVATE, null, null, 10))
+        .isInstanceOf(NullPointerException.class).hasMessage("targetId");
+    assertThatThrownBy(() -> engine.getHistory(PRIVATE, "bob", null, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("limit must be at least 1, got 0");
+    assertThatThrownBy(() -> engine.getConversations(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("limit must be at least 1, got 0");
+    assertThatThrownBy(() -> engine.markRead(null, "bob"))
+        .isInstanceOf(NullPointerException.class).hasMessage("type");
+    assertThatThrownBy(() -> engine.markRead(PRIVATE, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("targetId");
+  }
+
+  @Test
   void readsNeedAConnectAndComeBackWithTheStoreAfterADisconnect() throws Exception {
     ImEngine engine = engineOnTheLoop();
     CountDownLatch release = new CountDownLatch(1);

@@ -98,6 +98,11 @@ class EngineWithSqliteTest {
         assertThat(engine.connect(api.getToken("alice"), 10)).isZero();
         assertThat(opened.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(engine.getHistory(ConversationType.PRIVATE, "bob", null, 10)).isEmpty();
+        // A null argument is named, not a NullPointerException from inside the SQLite store.
+        assertThatThrownBy(() -> engine.getHistory(null, "bob", null, 10))
+            .isInstanceOf(NullPointerException.class).hasMessage("type");
+        assertThatThrownBy(() -> engine.getHistory(ConversationType.PRIVATE, null, null, 10))
+            .isInstanceOf(NullPointerException.class).hasMessage("targetId");
 
         assertThat(engine.disconnect()).isZero();
         assertThat(signOut.getCount()).as("the loop has not signed out yet").isOne();

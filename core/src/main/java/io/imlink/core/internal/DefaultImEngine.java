@@ -42,6 +42,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -277,6 +278,12 @@ public final class DefaultImEngine implements ImEngine {
     messenger.removeListener(listener);
   }
 
+  private static void checkLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+  }
+
   /** The user's store for an app's read, or the "no user's store" exception of the contract. */
   private MessageStore storeForReads() {
     MessageStore s = readStore;
@@ -294,6 +301,9 @@ public final class DefaultImEngine implements ImEngine {
 
   @Override
   public List<Message> getHistory(ConversationType type, String targetId, Message before, int limit) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(targetId, "targetId");
+    checkLimit(limit);
     try {
       return storeForReads().history(type, targetId, before, limit);
     } catch (IOException e) {
@@ -303,6 +313,7 @@ public final class DefaultImEngine implements ImEngine {
 
   @Override
   public List<Conversation> getConversations(int limit) {
+    checkLimit(limit);
     try {
       return storeForReads().conversations(limit);
     } catch (IOException e) {
@@ -312,6 +323,8 @@ public final class DefaultImEngine implements ImEngine {
 
   @Override
   public CompletableFuture<Integer> markRead(ConversationType type, String targetId) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(targetId, "targetId");
     CompletableFuture<Integer> out = new CompletableFuture<>();
     storeForReads().markRead(type, targetId).whenComplete((n, e) -> threads.callbacks().execute(() -> {
       if (e != null) {
