@@ -128,6 +128,14 @@ class EngineWithSqliteTest {
   }
 
   @Test
+  void anUnknownStorageNameListsSqliteAndSuggestsNoArtifact() {
+    assertThatThrownBy(() -> ImEngine.builder("app").server(server.listenUris().get(0))
+            .dataDirectory(tmp.resolve("client")).storage("no-such-store").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("unknown storage 'no-such-store'; storage providers found: memory, sqlite");
+  }
+
+  @Test
   void aCorruptDatabaseIs33002AndConnectingGoesOnWithTheFileKeptAside() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("client").resolve("app").resolve("bob"));
     Files.writeString(dir.resolve("imlink.db"), "garbage ".repeat(1000), StandardCharsets.UTF_8);
