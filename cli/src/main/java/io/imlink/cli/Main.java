@@ -36,8 +36,31 @@ public final class Main implements Runnable {
     System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  /** Runs the command line with the given streams; returns the exit code. */
+  /**
+   * Runs the command line with the given streams and returns the exit code: 0 on success; 2 for a
+   * usage error (picocli's own message and usage help for what it cannot parse, one line {@code
+   * imlink: <reason>} for a value a command refuses); 1 with one line {@code imlink: <reason>} for a
+   * failure while running (an address in use, a refused API call). Blocks while the command runs
+   * (the {@code server} and {@code connect} commands run until stopped). Call once per command line,
+   * from any thread.
+   */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    return new CommandLine(new Main()).setOut(out).setErr(err).execute(args);
+    CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
+    CommandLine.IParameterExceptionHandler picocliHandler = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler((e, a) -> {
+      if (e instanceof BadOptionValue) {
+        e.getCommandLine().getErr().println("imlink: " + e.getMessage());
+        e.getCommandLine().getErr().flush();
+        return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+      }
+      return picocliHandler.handleParseException(e, a);
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter to = commandLine.getErr();
+      to.println("imlink: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      to.flush();
+      return commandLine.getCommandSpec().exitCodeOnExecutionException();
+    });
+    return cli.execute(args);
   }
 }
