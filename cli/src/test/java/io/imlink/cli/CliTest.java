@@ -98,6 +98,12 @@ class CliTest {
       assertThat(r.err().lines().toList()).hasSize(1);
       assertThat(r.err()).startsWith("imlink: cannot start the server (listening on " + busy + ", HTTP API on 127.0.0.1:0): ")
           .doesNotContain("\tat ");
+
+      // --verbose (here after the subcommand) adds the stack trace after the same line.
+      Run verbose = run("server", "--verbose", "--listen", busy, "--http", "127.0.0.1:0", "--data-dir", tmp.toString());
+      assertThat(verbose.code()).isEqualTo(1);
+      assertThat(verbose.err().lines().findFirst()).contains(r.err().strip());
+      assertThat(verbose.err()).contains("java.io.IOException: cannot start the server").contains("\tat io.imlink.");
     }
   }
 
