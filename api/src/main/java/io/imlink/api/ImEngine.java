@@ -38,6 +38,18 @@ import java.util.random.RandomGenerator;
  * on the engine's callback executor (by default one daemon thread per engine), in the order the
  * events happened, never on the caller's thread or an I/O thread; an exception thrown by a listener
  * is logged and contained.
+ *
+ * <p>The user's local store: an accepted {@link #connect} opens the store of the token's user and
+ * reports it with {@link OnDatabaseOpenedListener#onDatabaseOpened}; from that callback on, {@link
+ * #getHistory}, {@link #getConversations}, {@link #getTotalUnreadCount} and {@link #markRead} answer
+ * from it — also offline, and after a final status such as kicked or token invalid. From the moment
+ * {@link #disconnect()} or {@link #close()} returns there is no user's store: those four methods
+ * throw {@link IllegalStateException} ("no user's store is open: …", never naming a file), whatever
+ * the engine's threads are still doing, until the next connect's {@code onDatabaseOpened}. That is
+ * the state in which {@link #sendMessage} answers {@link ErrorCode#CLIENT_NOT_INIT 33001}; the same
+ * exception comes before the first connect, and between an accepted connect and its {@code
+ * onDatabaseOpened}. Their arguments are checked first, so a bad argument fails the same way in
+ * every state: a null one with a {@link NullPointerException} naming it.
  */
 public interface ImEngine extends AutoCloseable {
 
@@ -65,7 +77,10 @@ public interface ImEngine extends AutoCloseable {
   /**
    * Disconnects at once: cancels pending attempts, closes the connection, stops reconnecting, and
    * reports {@link ConnectionStatus#SIGN_OUT}. A connect still in progress reports {@code
-   * onConnected(30001, "")}. The local store is closed. Does not block.
+   * onConnected(30001, "")}. The local store is closed: once this returns, reads throw {@link
+   * IllegalStateException} and {@link #sendMessage} answers {@link ErrorCode#CLIENT_NOT_INIT 33001}
+   * until the next {@link #connect} opens a store again (see the class description). Does not block;
+   * the engine's thread closes the store's files shortly after.
    *
    * @return 0; {@link ErrorCode#CLIENT_NOT_INIT 33001} after {@link #close()}
    */
@@ -122,7 +137,10 @@ public interface ImEngine extends AutoCloseable {
    */
   java.util.concurrent.CompletableFuture<Message> sendMessage(String targetUserId, String objectName, String content);
 
-  /** Adds a listener told of every received message. Adding the same listener twice has no effect. */
+  /**
+   * Adds a listener told of every received message. Adding the same listener twice, or null, has no
+   * effect.
+   */
   void addMessageListener(MessageListener listener);
 
   /** Removes a listener added by {@link #addMessageListener}. */
@@ -130,37 +148,51 @@ public interface ImEngine extends AutoCloseable {
 
   /**
    * A page of a conversation's history from the local store, newest first; works offline. Blocks
-   * for the read (well under a millisecond for 50 messages).
+   * for the read (well under a millisecond for 50 messages). May be called from any thread, any
+   * number of times.
    *
+   * @param type the conversation's type
+   * @param targetId the other user of a private conversation
    * @param before only messages before this one (from an earlier page); null for the newest
    * @param limit at most this many, at least 1
-   * @throws IllegalStateException if no user's store is open
+   * @throws NullPointerException if {@code type} or {@code targetId} is null (the message names it)
+   * @throws IllegalArgumentException if {@code limit < 1}
+   * @throws IllegalStateException if no user's store is open: before a connect's {@code
+   *     onDatabaseOpened}, and once {@link #disconnect()} or {@link #close()} returned
+   * @throws java.io.UncheckedIOException if the store cannot be read
    */
   java.util.List<Message> getHistory(ConversationType type, String targetId, Message before, int limit);
 
   /**
    * The conversations from the local store, the most recent first, with their last message and
-   * unread count. Blocks for the read.
+   * unread count. Blocks for the read. May be called from any thread, any number of times.
    *
-   * @throws IllegalStateException if no user's store is open
+   * @param limit at most this many, at least 1
+   * @throws IllegalArgumentException if {@code limit < 1}
+   * @throws IllegalStateException if no user's store is open (as {@link #getHistory})
+   * @throws java.io.UncheckedIOException if the store cannot be read
    */
   java.util.List<Conversation> getConversations(int limit);
 
   /**
-   * Marks a conversation read: its unread count drops to zero. Completes with how many were unread.
+   * Marks a conversation read: its unread count drops to zero. Returns at once; the future completes
+   * on the callback executor with how many were unread, or exceptionally with an {@link
+   * java.io.IOException} if the store cannot be written. May be called from any thread.
    *
-   * @throws IllegalStateException if no user's store is open
+   * @throws NullPointerException if {@code type} or {@code targetId} is null (the message names it)
+   * @throws IllegalStateException if no user's store is open (as {@link #getHistory})
    */
   java.util.concurrent.CompletableFuture<Integer> markRead(ConversationType type, String targetId);
 
   /**
-   * The unread count over every conversation. Blocks for the read.
+   * The unread count over every conversation. Blocks for the read. May be called from any thread.
    *
-   * @throws IllegalStateException if no user's store is open
+   * @throws IllegalStateException if no user's store is open (as {@link #getHistory})
+   * @throws java.io.UncheckedIOException if the store cannot be read
    */
   int getTotalUnreadCount();
 
-  /** Adds a listener told of every status change. Adding the same listener twice has no effect. */
+  /** Adds a listener told of every status change. Adding the same listener twice, or null, has no effect. */
   void addConnectionStatusListener(ConnectionStatusListener listener);
 
   /** Removes a listener added by {@link #addConnectionStatusListener}; unknown ones are ignored. */

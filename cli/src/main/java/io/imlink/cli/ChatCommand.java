@@ -54,7 +54,9 @@ final class ChatCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Timeline t = new Timeline(out);
-    try (ImEngine engine = ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir).build()) {
+    ImEngine.Builder builder =
+        BadOptionValue.check(spec, () -> ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir));
+    try (ImEngine engine = builder.build()) {
       CountDownLatch connected = new CountDownLatch(1);
       engine.addConnectionStatusListener((s, r) -> {
         t.print("status", s + (r == 0 ? "" : " (" + r + ")"));

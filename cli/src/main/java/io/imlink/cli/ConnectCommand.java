@@ -40,7 +40,9 @@ final class ConnectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Timeline t = new Timeline(spec.commandLine().getOut());
     CountDownLatch finished = new CountDownLatch(1);
-    ImEngine engine = ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir).build();
+    ImEngine.Builder builder =
+        BadOptionValue.check(spec, () -> ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir));
+    ImEngine engine = builder.build();
     WatchedEngine watched = new WatchedEngine("client", engine, t);
     engine.addConnectionStatusListener((status, reason) -> {
       if (!status.isActive()) {

@@ -1,6 +1,7 @@
 package io.imlink.cli;
 
 import io.imlink.server.ImServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -59,13 +60,24 @@ final class ServerCommand implements Callable<Integer> {
       random.nextBytes(b);
       appSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
-    ImServer.Builder builder = ImServer.builder()
-        .app(appKey, appSecret)
-        .httpApi(parseAddress(http))
-        .dataDirectory(dataDir)
-        .tokenLifetime(tokenLifetime);
-    listen.forEach(builder::listen);
-    ImServer server = builder.build().start();
+    ImServer.Builder builder = BadOptionValue.check(spec, () -> {
+      ImServer.Builder b = ImServer.builder()
+          .app(appKey, appSecret)
+          .httpApi(parseAddress(http))
+          .dataDirectory(dataDir)
+          .tokenLifetime(tokenLifetime);
+      listen.forEach(b::listen);
+      return b;
+    });
+    ImServer server;
+    try {
+      server = builder.build().start();
+    } catch (IOException e) {
+      // The transports' bind errors ("Address already in use") do not always say which address.
+      String where = String.join(", ", listen.stream().map(URI::toString).toList());
+      throw new IOException("cannot start the server (listening on " + where + ", HTTP API on " + http + "): "
+          + e.getMessage(), e);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       out.println("stopping…");
@@ -90,10 +102,18 @@ final class ServerCommand implements Callable<Integer> {
 
   static InetSocketAddress parseAddress(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("expected HOST:PORT, got " + hostPort);
+    int port = -1;
+    if (colon > 0) {
+      try {
+        port = Integer.parseInt(hostPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--http expects HOST:PORT with a port from 0 to 65535, got '" + hostPort + "'");
     }
     String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-    return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+    return new InetSocketAddress(host, port);
   }
 }

@@ -52,6 +52,61 @@ class CliTest {
     assertThat(r.out().indexOf("alice    onDatabaseOpened(0)")).isLessThan(r.out().indexOf("alice    onConnected(0"));
   }
 
+  /** What a user sees on a mistake: one line on stderr, never a stack trace. */
+  private static void assertOneLine(String err, String line) {
+    assertThat(err.lines().toList()).containsExactly(line);
+  }
+
+  @Test
+  void aBadOptionValueIsOneLineAndExitCode2(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    Run r = run("server", "--app-secret", "short", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0",
+        "--data-dir", tmp.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertOneLine(r.err(), "imlink: appSecret must be at least 8 characters");
+    assertThat(r.err()).doesNotContain("\tat io.").doesNotContain("Exception");
+    assertThat(r.out()).isEmpty();
+
+    Run address = run("server", "--http", "localhost:http", "--data-dir", tmp.toString());
+    assertThat(address.code()).isEqualTo(2);
+    assertOneLine(address.err(), "imlink: --http expects HOST:PORT with a port from 0 to 65535, got 'localhost:http'");
+
+    Run appKey = run("connect", "--server", "tcp://127.0.0.1:1", "--app-key", "has space", "--token", "t",
+        "--data-dir", tmp.toString());
+    assertThat(appKey.code()).isEqualTo(2);
+    assertThat(appKey.err()).startsWith("imlink: appKey ").doesNotContain("\tat ");
+    assertThat(appKey.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void picocliUsageErrorsKeepTheirMessageAndExitCode2() {
+    Run unknown = run("server", "--no-such-option");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).startsWith("Unknown option: '--no-such-option'").doesNotContain("\tat ");
+    assertThat(unknown.out()).isEmpty();
+
+    Run badType = run("server", "--token-lifetime", "soon");
+    assertThat(badType.code()).isEqualTo(2);
+    assertThat(badType.err()).startsWith("Invalid value for option '--token-lifetime'").doesNotContain("\tat ");
+  }
+
+  @Test
+  void aRuntimeFailureIsOneLineAndExitCode1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String busy = "tcp://127.0.0.1:" + taken.getLocalPort();
+      Run r = run("server", "--listen", busy, "--http", "127.0.0.1:0", "--data-dir", tmp.toString());
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err().lines().toList()).hasSize(1);
+      assertThat(r.err()).startsWith("imlink: cannot start the server (listening on " + busy + ", HTTP API on 127.0.0.1:0): ")
+          .doesNotContain("\tat ");
+
+      // --verbose (here after the subcommand) adds the stack trace after the same line.
+      Run verbose = run("server", "--verbose", "--listen", busy, "--http", "127.0.0.1:0", "--data-dir", tmp.toString());
+      assertThat(verbose.code()).isEqualTo(1);
+      assertThat(verbose.err().lines().findFirst()).contains(r.err().strip());
+      assertThat(verbose.err()).contains("java.io.IOException: cannot start the server").contains("\tat io.imlink.");
+    }
+  }
+
   @Test
   void tokenAndConnectTalkToAStandaloneServer() throws Exception {
     InetAddress lo = InetAddress.getLoopbackAddress();
@@ -70,8 +125,8 @@ class CliTest {
       // A wrong secret: the API refuses, the command says why and fails.
       Run refused = run("token", "--api", server.httpApiUri().orElseThrow().toString(),
           "--app-key", "cli-app", "--app-secret", "wrong-secret", "--user", "zoe");
-      assertThat(refused.code()).isNotZero();
-      assertThat(refused.err()).contains("HTTP 401").contains("signature mismatch");
+      assertThat(refused.code()).isEqualTo(1);
+      assertOneLine(refused.err(), "imlink: server API refused the call: HTTP 401, code 1004: signature mismatch");
 
       // connect runs until a final status: block the user from another thread once connected.
       server.apps();

@@ -14,9 +14,12 @@ import io.imlink.core.internal.EngineModule;
 import io.imlink.core.internal.EngineThreads;
 import io.imlink.core.storage.MemoryStorageProvider;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultEngineFactory implements EngineFactory {
   private static final Logger log = LoggerFactory.getLogger(DefaultEngineFactory.class);
+  private static final String SQLITE = "sqlite";
 
   @Override
   public ImEngine create(EngineConfig config) {
@@ -61,7 +65,7 @@ public final class DefaultEngineFactory implements EngineFactory {
       storage.putIfAbsent(p.name(), p);
     }
     storage.putIfAbsent(MemoryStorageProvider.NAME, new MemoryStorageProvider());
-    StorageProvider selected = selectStorage(config, storage);
+    StorageProvider selected = selectStorage(config, storage, loader);
 
     String engineId = Integer.toHexString(System.identityHashCode(config));
     EngineThreads threads = new EngineThreads(config, engineId);
@@ -76,17 +80,14 @@ public final class DefaultEngineFactory implements EngineFactory {
     }
   }
 
-  private static StorageProvider selectStorage(EngineConfig config, Map<String, StorageProvider> byName) {
+  private static StorageProvider selectStorage(
+      EngineConfig config, Map<String, StorageProvider> byName, ClassLoader loader) {
     if (config.storage().isPresent()) {
       String name = config.storage().get();
       StorageProvider p = byName.get(name);
       if (p == null) {
         throw new IllegalStateException(
-            "unknown storage '"
-                + name
-                + "'; storage providers found: "
-                + String.join(", ", new TreeSet<>(byName.keySet()))
-                + " (add io.imlink:imlink-storage-sqlite for \"sqlite\")");
+            unknownStorage(name, byName.keySet(), unavailableStorage(loader, byName.keySet())));
       }
       return p;
     }
@@ -97,5 +98,36 @@ public final class DefaultEngineFactory implements EngineFactory {
               + " after the engine closes; add io.imlink:imlink-storage-sqlite for persistence");
     }
     return best;
+  }
+
+  /**
+   * The message for a storage name no available provider has: the names that are available, the
+   * ones on the class path that are not, and the sqlite artifact only if no sqlite provider is there.
+   */
+  private static String unknownStorage(String name, Set<String> available, Set<String> unavailable) {
+    List<String> notes = new ArrayList<>();
+    if (!unavailable.isEmpty()) {
+      notes.add("on the class path but not available here: " + String.join(", ", unavailable));
+    }
+    if (!available.contains(SQLITE) && !unavailable.contains(SQLITE)) {
+      notes.add("add io.imlink:imlink-storage-sqlite for \"sqlite\"");
+    }
+    return "unknown storage '" + name + "'; storage providers found: " + String.join(", ", new TreeSet<>(available))
+        + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
+  }
+
+  /** The names of the storage providers on the class path that report themselves unavailable. */
+  private static Set<String> unavailableStorage(ClassLoader loader, Set<String> available) {
+    Set<String> names = new TreeSet<>();
+    for (StorageProvider p : ServiceProviders.load(StorageProvider.class, loader, x -> true, x -> 0)) {
+      try {
+        if (!available.contains(p.name())) {
+          names.add(p.name());
+        }
+      } catch (RuntimeException e) {
+        log.debug("storage provider {} cannot tell its name", p.getClass().getName(), e);
+      }
+    }
+    return names;
   }
 }

@@ -13,6 +13,7 @@ import io.imlink.core.TestProviders.TcpPreferred;
 import io.imlink.core.TestProviders.TcpThrowingAvailability;
 import io.imlink.core.TestProviders.TcpThrowingConstructor;
 import io.imlink.core.TestProviders.TcpUnavailable;
+import io.imlink.core.TestProviders.UnavailableSqlite;
 import io.imlink.core.TestProviders.Ws;
 import io.imlink.core.internal.DefaultImEngine;
 import java.net.URI;
@@ -144,5 +145,30 @@ class DiscoveryTest {
         .hasMessage(
             "unknown storage 'sqlite'; storage providers found: disk, memory"
                 + " (add io.imlink:imlink-storage-sqlite for \"sqlite\")");
+  }
+
+  @Test
+  void anUnknownStorageNameWithoutSqliteSuggestsItsArtifact() {
+    ClassLoader loader = loader().with(TransportProvider.class, TcpA.class);
+    assertThatThrownBy(
+            () -> ImEngine.builder("app").server(TCP).storage("no-such-store").classLoader(loader).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "unknown storage 'no-such-store'; storage providers found: memory"
+                + " (add io.imlink:imlink-storage-sqlite for \"sqlite\")");
+  }
+
+  @Test
+  void anUnavailableSqliteProviderIsSaidToBePresentNotMissing() {
+    ClassLoader loader =
+        new ServiceFileClassLoader(tmp)
+            .with(StorageProvider.class, UnavailableSqlite.class)
+            .with(TransportProvider.class, TcpA.class);
+    assertThatThrownBy(
+            () -> ImEngine.builder("app").server(TCP).storage("no-such-store").classLoader(loader).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "unknown storage 'no-such-store'; storage providers found: memory"
+                + " (on the class path but not available here: sqlite)");
   }
 }

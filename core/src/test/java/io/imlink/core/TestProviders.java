@@ -130,6 +130,24 @@ public final class TestProviders {
     }
   }
 
+  /** A storage backend named "sqlite" that is not available, as the real one without its JDBC driver. */
+  public static final class UnavailableSqlite implements StorageProvider {
+    @Override
+    public String name() {
+      return "sqlite";
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return false;
+    }
+
+    @Override
+    public MessageStore open(StoreLocation location) throws IOException {
+      throw new IOException("not available");
+    }
+  }
+
   /** A storage backend named "disk" that delegates to an in-memory store. */
   public static final class DiskStorage implements StorageProvider {
     private final MemoryStorageProvider memory = new MemoryStorageProvider();

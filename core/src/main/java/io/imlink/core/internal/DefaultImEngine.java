@@ -43,6 +43,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -94,10 +95,19 @@ public final class DefaultImEngine implements ImEngine {
   private boolean closed; // guarded by lock
   private boolean active; // a connect was accepted and its session has not ended; guarded by lock
   private long generation; // counts accepted connects and disconnects; guarded by lock
+  /**
+   * The store the app's reads use: the loop's {@link #store} once it opened for the current
+   * connect; cleared at once by connect(), disconnect() and close(), before the loop gets to
+   * opening or closing a store, so that a read after any of them returns never depends on the
+   * loop's timing. Written under lock.
+   */
+  private volatile MessageStore readStore;
+  /** Why there is no store for reads when no connect is in progress; guarded by lock. */
+  private String noStoreReason = "call connect(token, timeout) first";
 
-  // Loop-confined state (the store is read by app threads too).
+  // Loop-confined state.
   private Session session;
-  private volatile MessageStore store;
+  private MessageStore store;
   private String storeUserId;
   private final Messenger messenger;
 
@@ -140,6 +150,8 @@ public final class DefaultImEngine implements ImEngine {
       }
       active = true;
       gen = ++generation;
+      // Reads wait for this connect's store (which may be another user's): see begin().
+      readStore = null;
     }
     Duration limit = timeout > 0 ? Duration.ofSeconds(timeout) : null;
     threads.loop().execute(() -> begin(gen, token.strip(), limit));
@@ -155,6 +167,9 @@ public final class DefaultImEngine implements ImEngine {
       // The engine may be connected again as soon as this returns; the loop signs out first.
       active = false;
       generation++;
+      // Reads end now, not when the loop closes the store.
+      readStore = null;
+      noStoreReason = "disconnect() closed it; connect(token, timeout) opens it again";
     }
     threads.loop().execute(() -> signOut(true));
     return 0;
@@ -216,7 +231,7 @@ public final class DefaultImEngine implements ImEngine {
     }
     synchronized (lock) {
       // A connect just accepted opens the store on the loop before this send is handled there.
-      if (closed || (store == null && !active)) {
+      if (closed || (readStore == null && !active)) {
         return ErrorCode.CLIENT_NOT_INIT.code();
       }
     }
@@ -235,7 +250,7 @@ public final class DefaultImEngine implements ImEngine {
     int code = Messenger.check(targetUserId, objectName, content);
     if (code == 0) {
       synchronized (lock) {
-        if (closed || (store == null && !active)) {
+        if (closed || (readStore == null && !active)) {
           code = ErrorCode.CLIENT_NOT_INIT.code();
         }
       }
@@ -264,18 +279,34 @@ public final class DefaultImEngine implements ImEngine {
     messenger.removeListener(listener);
   }
 
-  private MessageStore openStoreOrThrow() {
-    MessageStore s = store;
+  private static void checkLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+  }
+
+  /** The user's store for an app's read, or the "no user's store" exception of the contract. */
+  private MessageStore storeForReads() {
+    MessageStore s = readStore;
     if (s == null) {
-      throw new IllegalStateException("no user's store is open: call connect(token, timeout) first");
+      String reason;
+      synchronized (lock) {
+        reason = closed || !active
+            ? noStoreReason
+            : "the connect in progress has not opened it yet; wait for onDatabaseOpened";
+      }
+      throw new IllegalStateException("no user's store is open: " + reason);
     }
     return s;
   }
 
   @Override
   public List<Message> getHistory(ConversationType type, String targetId, Message before, int limit) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(targetId, "targetId");
+    checkLimit(limit);
     try {
-      return openStoreOrThrow().history(type, targetId, before, limit);
+      return storeForReads().history(type, targetId, before, limit);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -283,8 +314,9 @@ public final class DefaultImEngine implements ImEngine {
 
   @Override
   public List<Conversation> getConversations(int limit) {
+    checkLimit(limit);
     try {
-      return openStoreOrThrow().conversations(limit);
+      return storeForReads().conversations(limit);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -292,8 +324,10 @@ public final class DefaultImEngine implements ImEngine {
 
   @Override
   public CompletableFuture<Integer> markRead(ConversationType type, String targetId) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(targetId, "targetId");
     CompletableFuture<Integer> out = new CompletableFuture<>();
-    openStoreOrThrow().markRead(type, targetId).whenComplete((n, e) -> threads.callbacks().execute(() -> {
+    storeForReads().markRead(type, targetId).whenComplete((n, e) -> threads.callbacks().execute(() -> {
       if (e != null) {
         out.completeExceptionally(e);
       } else {
@@ -306,7 +340,7 @@ public final class DefaultImEngine implements ImEngine {
   @Override
   public int getTotalUnreadCount() {
     try {
-      return openStoreOrThrow().totalUnreadCount();
+      return storeForReads().totalUnreadCount();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -329,6 +363,8 @@ public final class DefaultImEngine implements ImEngine {
         return;
       }
       closed = true;
+      readStore = null;
+      noStoreReason = "the engine is closed";
     }
     threads.loop().execute(() -> {
       signOut(false);
@@ -551,7 +587,14 @@ public final class DefaultImEngine implements ImEngine {
     }
     Session s = new Session(generation, token, userId);
     session = s;
-    fireDatabaseOpened(openStore(userId));
+    int opened = openStore(userId);
+    synchronized (lock) {
+      // Not if a disconnect() or close() came meanwhile: its signing out closes the store.
+      if (!closed && this.generation == generation) {
+        readStore = store;
+      }
+    }
+    fireDatabaseOpened(opened);
     setStatus(ConnectionStatus.CONNECTING, 0);
     if (timeout != null) {
       s.deadlineTimer = schedule(() -> onDeadline(s), timeout);
@@ -583,6 +626,11 @@ public final class DefaultImEngine implements ImEngine {
 
   private void closeStore() {
     if (store != null) {
+      synchronized (lock) {
+        if (readStore == store) {
+          readStore = null; // no new read starts on a store being closed
+        }
+      }
       messenger.closeStore();
       try {
         store.close();

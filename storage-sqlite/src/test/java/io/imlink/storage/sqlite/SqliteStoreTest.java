@@ -70,6 +70,17 @@ class SqliteStoreTest {
   }
 
   @Test
+  void aClosedStoreSaysSoWithoutNamingItsFile() throws Exception {
+    MessageStore store = open("alice");
+    store.close();
+    // The message reaches apps (an engine's reads racing its disconnect): no path, no user directory.
+    assertThatThrownBy(() -> store.history(ConversationType.PRIVATE, "bob", null, 10))
+        .isInstanceOf(IllegalStateException.class).hasMessage("store is closed");
+    assertThatThrownBy(() -> store.putSetting("k", "v"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("store is closed");
+  }
+
+  @Test
   void aFailedWriteDoesNotUndoTheOthersOfItsBatch() throws Exception {
     try (MessageStore store = open("alice")) {
       CompletableFuture<Void> before = store.putSetting("a", "1");

@@ -41,6 +41,11 @@ import java.util.concurrent.Executor;
 public final class SqliteMessageStore implements MessageStore {
   private static final System.Logger log = System.getLogger(SqliteMessageStore.class.getName());
   static final int MAX_BATCH = 1024;
+  /**
+   * What every method throws after {@link #close()}. It can reach apps (an engine's read racing its
+   * disconnect), so it names no file: the path holds the user's id and the app's directories.
+   */
+  static final String CLOSED = "store is closed";
 
   private static final String COLUMNS = "local_id, conv_type, target_id, direction, sender, object_name, content,"
       + " client_msg_id, server_msg_id, sent_time, order_key, status, error_code, local_time";
@@ -103,9 +108,13 @@ public final class SqliteMessageStore implements MessageStore {
 
   private <T> CompletableFuture<T> submit(SqliteWriter.Body<T> body) {
     if (closed) {
-      throw new IllegalStateException("store is closed: " + file);
+      throw new IllegalStateException(CLOSED);
     }
-    return writes.submit(body);
+    try {
+      return writes.submit(body);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(CLOSED, e); // closed meanwhile: the writer names its database
+    }
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -308,12 +317,12 @@ public final class SqliteMessageStore implements MessageStore {
   private <T> T read(ReadBody<T> body) throws IOException {
     synchronized (readLock) {
       if (closed) {
-        throw new IllegalStateException("store is closed: " + file);
+        throw new IllegalStateException(CLOSED);
       }
       try {
         return body.apply();
       } catch (SQLException e) {
-        throw new IOException("read from " + file + " failed: " + e.getMessage(), e);
+        throw new IOException("reading the store failed: " + e.getMessage(), e);
       }
     }
   }
