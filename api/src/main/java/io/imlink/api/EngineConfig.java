@@ -80,9 +80,6 @@ public final class EngineConfig {
     if (appKey.isBlank()) {
       throw new IllegalArgumentException("appKey must not be blank");
     }
-    if (appKey.length() > 64) {
-      throw new IllegalArgumentException("appKey must be at most 64 characters, got " + appKey.length());
-    }
     if (appKey.chars().anyMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("appKey must not contain whitespace: '" + appKey + "'");
     }

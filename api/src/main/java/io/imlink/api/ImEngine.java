@@ -210,8 +210,8 @@ public interface ImEngine extends AutoCloseable {
    * A builder for an engine of the given app.
    *
    * @param appKey the app key issued with the app secret (the secret never goes into a client)
-   * @throws IllegalArgumentException if {@code appKey} is null, blank, longer than 64 characters or
-   *     contains whitespace
+   * @throws IllegalArgumentException if {@code appKey} is blank or contains whitespace (its length,
+   *     at most 64 UTF-8 bytes as the protocol allows, is checked by {@link Builder#build()})
    */
   static Builder builder(String appKey) {
     return new Builder(appKey);
@@ -394,12 +394,12 @@ public interface ImEngine extends AutoCloseable {
 
     /**
      * A stable id of this installation, sent to the server. Default: a random id per engine. At most
-     * 64 characters.
+     * 64 UTF-8 bytes (checked by {@link #build()}, with the protocol's other limits).
      */
     public Builder deviceId(String deviceId) {
       Objects.requireNonNull(deviceId, "deviceId");
-      if (deviceId.isBlank() || deviceId.length() > 64) {
-        throw new IllegalArgumentException("deviceId must be 1 to 64 characters, got '" + deviceId + "'");
+      if (deviceId.isBlank()) {
+        throw new IllegalArgumentException("deviceId must not be blank");
       }
       this.deviceId = deviceId;
       return this;
@@ -427,6 +427,8 @@ public interface ImEngine extends AutoCloseable {
      * @throws IllegalStateException with an actionable message if no server is configured, no
      *     engine implementation is on the class path ({@code io.imlink:imlink-core}), no transport
      *     serves a configured scheme, or the named storage is not found
+     * @throws IllegalArgumentException if the app key or device id is over the protocol's limit (64
+     *     UTF-8 bytes), or the transport options' maximum frame size cannot carry the largest message
      */
     public ImEngine build() {
       EngineConfig config = buildConfig();

@@ -21,9 +21,6 @@ class BuilderTest {
     assertThatThrownBy(() -> ImEngine.builder("a b"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("appKey must not contain whitespace: 'a b'");
-    assertThatThrownBy(() -> ImEngine.builder("k".repeat(65)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("appKey must be at most 64 characters, got 65");
   }
 
   @Test
@@ -67,7 +64,7 @@ class BuilderTest {
         .hasMessage("ackTimeout must be positive, got PT0S");
     assertThatThrownBy(() -> b.deviceId(""))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("deviceId must be 1 to 64 characters");
+        .hasMessage("deviceId must not be blank");
     assertThatThrownBy(() -> b.callbackExecutor(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("callbackExecutor");

@@ -13,6 +13,7 @@ import io.imlink.core.internal.DefaultImEngine;
 import io.imlink.core.internal.EngineModule;
 import io.imlink.core.internal.EngineThreads;
 import io.imlink.core.storage.MemoryStorageProvider;
+import io.imlink.protocol.Limits;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * java.util.ServiceLoader} (the configured class loader), drops unavailable ones, sorts them by
  * priority (ties by class name), checks that every configured server scheme has a transport and
  * that a named storage exists and that the transport options' maximum frame size can carry every
- * valid message ({@link io.imlink.protocol.Limits#requireFrameRoom}), and wires the engine with a Guice injector of its own.
+ * valid message ({@link Limits#requireFrameRoom}), and wires the engine with a Guice injector of its own.
  *
  * <p>Thread safety: stateless; call from any thread.
  */
@@ -42,7 +43,7 @@ public final class DefaultEngineFactory implements EngineFactory {
   @Override
   public ImEngine create(EngineConfig config) {
     ClassLoader loader = config.classLoader();
-    io.imlink.protocol.Limits.requireFrameRoom(config.transportOptions().maxFrameSize());
+    checkLimits(config);
 
     Map<String, TransportProvider> transports = new LinkedHashMap<>();
     for (TransportProvider p :
@@ -78,6 +79,19 @@ public final class DefaultEngineFactory implements EngineFactory {
       threads.shutdown();
       throw e;
     }
+  }
+
+  /** The protocol's limits on what the configuration sends: the one place they are checked for the engine. */
+  private static void checkLimits(EngineConfig config) {
+    if (!Limits.isId(config.appKey())) {
+      throw new IllegalArgumentException("appKey must be 1 to " + Limits.MAX_ID_BYTES + " UTF-8 bytes, got "
+          + Limits.utf8Length(config.appKey()));
+    }
+    if (!Limits.isId(config.deviceId())) {
+      throw new IllegalArgumentException("deviceId must be 1 to " + Limits.MAX_ID_BYTES + " UTF-8 bytes, got "
+          + Limits.utf8Length(config.deviceId()));
+    }
+    Limits.requireFrameRoom(config.transportOptions().maxFrameSize());
   }
 
   private static StorageProvider selectStorage(

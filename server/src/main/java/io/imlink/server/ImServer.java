@@ -307,8 +307,9 @@ public final class ImServer implements AutoCloseable {
     public Builder app(String appKey, String appSecret) {
       Objects.requireNonNull(appKey, "appKey");
       Objects.requireNonNull(appSecret, "appSecret");
-      if (appKey.isBlank() || appKey.length() > 64 || appKey.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException("appKey must be 1 to 64 characters without whitespace: '" + appKey + "'");
+      if (!io.imlink.protocol.Limits.isId(appKey) || appKey.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException("appKey must be 1 to " + io.imlink.protocol.Limits.MAX_ID_BYTES
+            + " UTF-8 bytes without whitespace: '" + appKey + "'");
       }
       if (appSecret.length() < 8) {
         throw new IllegalArgumentException("appSecret must be at least 8 characters");

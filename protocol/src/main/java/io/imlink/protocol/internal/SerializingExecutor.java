@@ -38,6 +38,20 @@ public final class SerializingExecutor implements Executor {
     schedule();
   }
 
+  /**
+   * Runs {@code task} after the tasks queued before it, on the calling thread if this executor is
+   * idle (as grpc-java's {@code SynchronizationContext} drains on the caller): no thread switch. At
+   * most {@code maxInline} tasks run on the caller; what is left, and everything while another thread
+   * drains, goes to the delegate. The caller must be a thread that may run any of this executor's
+   * tasks — they must never block.
+   */
+  public void executeInline(Runnable task, int maxInline) {
+    queue.add(task);
+    if (scheduled.compareAndSet(false, true)) {
+      drain(maxInline);
+    }
+  }
+
   /** Whether the calling thread is running one of this executor's tasks right now. */
   public boolean isCurrentThreadRunning() {
     return running.get() != null;
@@ -46,7 +60,7 @@ public final class SerializingExecutor implements Executor {
   private void schedule() {
     if (scheduled.compareAndSet(false, true)) {
       try {
-        delegate.execute(this::drain);
+        delegate.execute(() -> drain(Integer.MAX_VALUE));
       } catch (RejectedExecutionException e) {
         scheduled.set(false);
         log.debug("{}: executor shut down; {} task(s) dropped", name, queue.size());
@@ -55,11 +69,11 @@ public final class SerializingExecutor implements Executor {
     }
   }
 
-  private void drain() {
+  private void drain(int max) {
     running.set(Boolean.TRUE);
     try {
       Runnable task;
-      while ((task = queue.poll()) != null) {
+      for (int n = 0; n < max && (task = queue.poll()) != null; n++) {
         try {
           task.run();
         } catch (RuntimeException | Error e) {

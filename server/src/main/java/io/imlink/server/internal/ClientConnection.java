@@ -33,12 +33,12 @@ import org.slf4j.LoggerFactory;
  * the connection if none arrives within the auth timeout), authenticates it, then serves pings,
  * publishes, syncs and live deliveries until the session ends.
  *
- * <p>Threads: the transport calls {@link #onFrame} and {@link #onClosed} on its I/O thread, and
- * the message router calls {@link #push} on the store's thread; each only hands the work to this
- * connection's serial executor (its <em>actor</em>, on the server's worker pool), where all of the
- * connection's state lives and every completion (store writes, timers, inbox reads) comes back. Nothing
- * on the actor blocks: inbox reads run on the server's sync pool, one at a time per connection,
- * and no lock is shared with other sessions.
+ * <p>Threads: all of the connection's state lives in its serial executor (its <em>actor</em>), and
+ * every event and completion comes back to it: frames and the close from the transport's I/O
+ * thread, live pushes and publish completions from the store's thread, timers, inbox reads. The
+ * actor runs a task on the thread that hands it over when the actor is idle (no thread switch), and
+ * on the server's worker pool otherwise; so nothing on the actor ever blocks: inbox reads run on the
+ * server's sync pool, one at a time per connection, and no lock is shared with other sessions.
  *
  * <p>Delivery order: a session gets its sync pages, then — once a page says nothing is left — a
  * last read of what arrived meanwhile, and only then live pushes. Pushes that arrive before that are
@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+  /** The most actor tasks a caller's thread runs before the rest moves to the worker pool. */
+  private static final int MAX_INLINE = 64;
   /** Live pushes held while a session syncs; beyond this they are read from the inbox instead. */
   static final int MAX_HELD = 1_000;
 
@@ -96,17 +98,17 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   @Override
   public void onFrame(FrameChannel ch, byte[] bytes) {
     lastActivityMs = ctx.clock().millis();
-    actor.execute(() -> handle(bytes));
+    actor.executeInline(() -> handle(bytes), MAX_INLINE);
   }
 
   @Override
   public void onClosed(FrameChannel ch, Throwable cause) {
-    actor.execute(() -> closed(cause));
+    actor.executeInline(() -> closed(cause), MAX_INLINE);
   }
 
   @Override
   public void push(DeliveredMessage message) {
-    actor.execute(() -> onPush(message));
+    actor.executeInline(() -> onPush(message), MAX_INLINE);
   }
 
   // ---- on the actor ----------------------------------------------------------------------------
@@ -248,7 +250,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private void publish(ServerSession s, Publish p) {
     ctx.router().publish(s.user().appKey(), s.user().userId(), List.of(p.getToUserId()), p.getObjectName(),
             p.getContent(), p.getClientMessageId())
-        .whenComplete((published, error) -> actor.execute(() -> published(p, published, error)));
+        .whenComplete((published, error) -> actor.executeInline(() -> published(p, published, error), MAX_INLINE));
   }
 
   private void published(Publish p, InboxStore.Published published, Throwable error) {

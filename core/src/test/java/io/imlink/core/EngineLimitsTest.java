@@ -32,11 +32,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A frame the engine cannot write is never dropped while the link looks healthy: the link is closed
+ * The protocol's limits as the engine applies them. A frame the engine cannot write is never dropped while the link looks healthy: the link is closed
  * and reported lost with 30014, and the engine tries again. And transport options too small for a
  * valid message are refused at build.
  */
-class FrameLimitTest {
+class EngineLimitsTest {
   @TempDir Path tmp;
 
   // ServiceLoader makes the transport: these are how the test sees its connections (reset per test).
@@ -147,6 +147,18 @@ class FrameLimitTest {
       assertThat(statuses.poll(10, TimeUnit.SECONDS)).isEqualTo(ConnectionStatus.SUSPEND + " 30014");
       assertThat(opened.get()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void anAppKeyOrDeviceIdOverTheProtocolsLimitIsRefusedAtBuild() {
+    assertThat(builder().build()).isNotNull().satisfies(ImEngine::close);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImEngine.builder("k".repeat(65))
+            .server(URI.create("tiny://127.0.0.1:1")).dataDirectory(tmp).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("appKey must be 1 to 64 UTF-8 bytes, got 65");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder().deviceId("é".repeat(33)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("deviceId must be 1 to 64 UTF-8 bytes, got 66");
   }
 
   @Test
