@@ -162,8 +162,21 @@ public final class ServerApiClient {
       return this;
     }
 
+    /** Sends this Timestamp, in milliseconds since the epoch, instead of the clock's time. */
     public Call timestamp(long epochMillis) {
       this.timestamp = Long.toString(epochMillis);
+      return this;
+    }
+
+    /** Sends this Timestamp, in seconds since the epoch, instead of the clock's. */
+    public Call timestampSeconds(long epochSeconds) {
+      this.timestamp = Long.toString(epochSeconds);
+      return this;
+    }
+
+    /** Sends this exact Timestamp header, valid or not; it is signed as given. */
+    public Call timestamp(String raw) {
+      this.timestamp = Objects.requireNonNull(raw, "raw");
       return this;
     }
 
