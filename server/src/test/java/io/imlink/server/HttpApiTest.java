@@ -3,12 +3,22 @@ package io.imlink.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imlink.protocol.Limits;
 import io.imlink.protocol.Tokens;
 import io.imlink.server.internal.HttpApi;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +26,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -236,6 +250,120 @@ class HttpApiTest {
 
     var badMinute = api.call("/user/block.json").param("userId", "a").param("minute", "0").send();
     assertThat(badMinute.status()).isEqualTo(400);
+  }
+
+  /** An id of {@link Limits#MAX_ID_BYTES} bytes in two-byte characters (each byte form-encoded as %XX), one per {@code i < 1000}. */
+  private static String twoByteId(int i) {
+    return "\u00e9".repeat(Limits.MAX_ID_BYTES / 2 - 3)
+        + (char) (0x100 + i / 100) + (char) (0x100 + i / 10 % 10) + (char) (0x100 + i % 10);
+  }
+
+  /** {@code bytes} UTF-8 bytes of multi-byte characters: euro signs (3 bytes), then e-acutes (2 bytes). */
+  private static String multiByteContent(int bytes) {
+    int euros = bytes / 3;
+    while ((bytes - 3 * euros) % 2 != 0) {
+      euros--;
+    }
+    return "\u20ac".repeat(euros) + "\u00e9".repeat((bytes - 3 * euros) / 2);
+  }
+
+  @Test
+  void theLargestPublishIsAcceptedWithEveryByteFormEncoded() throws Exception {
+    String content = multiByteContent(Limits.MAX_CONTENT_BYTES);
+    assertThat(content.getBytes(StandardCharsets.UTF_8)).hasSize(Limits.MAX_CONTENT_BYTES);
+    List<String> to = IntStream.range(0, 1000).mapToObj(HttpApiTest::twoByteId).toList();
+    assertThat(to).doesNotHaveDuplicates().allMatch(id -> id.getBytes(StandardCharsets.UTF_8).length == Limits.MAX_ID_BYTES);
+    String from = twoByteId(0);
+    String objectName = twoByteId(1);
+    int encoded = URLEncoder.encode(content, StandardCharsets.UTF_8).length()
+        + to.stream().mapToInt(u -> URLEncoder.encode(u, StandardCharsets.UTF_8).length()).sum();
+    assertThat(encoded).as("form-encoded content and recipients").isGreaterThan(3 * Limits.MAX_CONTENT_BYTES + 190_000);
+
+    var call = api.call("/message/private/publish.json")
+        .param("fromUserId", from).param("objectName", objectName).param("content", content);
+    to.forEach(u -> call.param("toUserId", u));
+    var r = call.send();
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    assertThat(server.stats().messagesPublished()).isEqualTo(1);
+
+    // A content of MAX_CONTENT_BYTES + 1 bytes is refused, as the SDK refuses it, with 400/1005.
+    var over = api.call("/message/private/publish.json").param("fromUserId", "system").param("toUserId", "bob")
+        .param("objectName", "RC:TxtMsg").param("content", multiByteContent(Limits.MAX_CONTENT_BYTES + 1)).send();
+    assertThat(over.status()).isEqualTo(400);
+    assertThat(over.body().get("code").asInt()).isEqualTo(1005);
+    assertThat(server.stats().messagesPublished()).isEqualTo(1);
+  }
+
+  /** Signature headers for a request sent by hand, with a fresh nonce. */
+  private String signedHeaders(String path, String nonce) {
+    String ts = Long.toString(clock.millis() / 1000);
+    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        + "App-Key: " + KEY + "\r\nNonce: " + nonce + "\r\nTimestamp: " + ts + "\r\n"
+        + "Signature: " + ServerApiClient.signature(SECRET, nonce, ts) + "\r\n";
+  }
+
+  /** Writes {@code request} on a new loopback connection and reads one response: status and JSON body. */
+  private ServerApiClient.Response exchangeRaw(byte[]... request) throws Exception {
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(15_000); // a server waiting for a body that never comes fails the test, not hangs it
+      OutputStream out = socket.getOutputStream();
+      for (byte[] part : request) {
+        out.write(part);
+      }
+      out.flush();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      String statusLine = readLine(in);
+      int status = Integer.parseInt(statusLine.split(" ")[1]);
+      int length = -1;
+      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring("content-length:".length()).trim());
+        }
+      }
+      assertThat(length).as("response Content-Length").isPositive();
+      return new ServerApiClient.Response(status, new ObjectMapper().readTree(in.readNBytes(length)));
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("connection closed after \"" + line + "\"");
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413AndADeclaredOneIsRefusedUnread() throws Exception {
+    // Chunked, so the server learns the size only by reading: one byte over is refused.
+    byte[] body = new byte[HttpApi.MAX_BODY + 1];
+    Arrays.fill(body, (byte) 'a');
+    var read = exchangeRaw(
+        (signedHeaders("/user/getToken.json", "chunked") + "Transfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII),
+        body,
+        "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(read.status()).isEqualTo(413);
+    assertThat(read.body().get("code").asInt()).isEqualTo(1005);
+
+    // Declared too long and never sent: the answer comes without the server waiting for the body.
+    var declared = exchangeRaw((signedHeaders("/user/getToken.json", "declared")
+        + "Content-Length: " + (HttpApi.MAX_BODY + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    assertThat(declared.status()).isEqualTo(413);
+    assertThat(declared.body().get("code").asInt()).isEqualTo(1005);
+    assertThat(declared.body().get("errorMessage").asText()).contains("Content-Length " + (HttpApi.MAX_BODY + 1));
+
+    // At the limit, a body is read and parsed: a getToken padded to exactly MAX_BODY bytes works.
+    String form = "userId=max&pad=";
+    String exact = form + "a".repeat(HttpApi.MAX_BODY - form.length());
+    var atLimit = exchangeRaw((signedHeaders("/user/getToken.json", "exact") + "Content-Length: " + exact.length()
+        + "\r\n\r\n" + exact).getBytes(StandardCharsets.US_ASCII));
+    assertThat(atLimit.status()).as(atLimit.body().toString()).isEqualTo(200);
   }
 
   @Test

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>A missing or wrong signature, an unknown app key, a timestamp that is not a non-negative
  * integer or is more than 5 minutes away from the server clock, or a nonce used again within twice
  * that window gets HTTP 401 with {@code {"code":1004, "errorMessage":...}}. Bad parameters get HTTP
- * 400 with code 1002; an unknown path 404.
+ * 400 with code 1002 (1005 for a value over its limit); a body over {@link #MAX_BODY} HTTP 413 with
+ * code 1005; an unknown path 404.
  *
  * <p>Threads: requests run on the given executor; handlers may block on the state database.
  */
@@ -52,7 +53,18 @@ public final class HttpApi implements AutoCloseable {
    * ambiguous.
    */
   public static final long SECONDS_BELOW = 100_000_000_000L;
-  private static final int MAX_BODY = 64 * 1024;
+  /**
+   * The largest request body, in bytes (660 760). Derived from the largest publish, form-encoded
+   * with every byte as {@code %XX} (3 bytes): {@code content=} with {@link Limits#MAX_CONTENT_BYTES}
+   * bytes, and {@code MAX_RECIPIENTS} (1000) {@code &toUserId=} of {@link Limits#MAX_ID_BYTES}
+   * bytes; plus 64 KiB for the rest: {@code fromUserId} (204 bytes encoded), {@code objectName} (64
+   * characters: at most 588) and the fields the commercial SDK may add that this API ignores
+   * ({@code pushContent}, {@code pushData}, {@code isPersisted}…). Larger bodies get 413 with code
+   * 1005, before they are read when their Content-Length says so.
+   */
+  public static final int MAX_BODY = 3 * Limits.MAX_CONTENT_BYTES + "content=".length()
+      + HttpApi.MAX_RECIPIENTS * ("&toUserId=".length() + 3 * Limits.MAX_ID_BYTES) // qualified: declared below
+      + 64 * 1024;
   private static final int MAX_USERS_PER_CALL = 20;
   private static final int MAX_NONCE = 64;
 
@@ -235,6 +247,10 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private Map<String, List<String>> parseForm(HttpExchange exchange) throws ApiError, IOException {
+    long declared = declaredLength(exchange);
+    if (declared > MAX_BODY) { // refused unread
+      throw new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes (Content-Length " + declared + ")");
+    }
     byte[] body;
     try (InputStream in = exchange.getRequestBody()) {
       body = in.readNBytes(MAX_BODY + 1);
@@ -261,6 +277,16 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     return form;
+  }
+
+  /** The request's Content-Length, or -1 without one (chunked); the read stays bounded either way. */
+  private static long declaredLength(HttpExchange exchange) {
+    String value = exchange.getRequestHeaders().getFirst("Content-Length");
+    try {
+      return value == null ? -1 : Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1; // the JDK server answers 400 to these before any handler runs
+    }
   }
 
   private static String single(Map<String, List<String>> form, String name, boolean required) throws ApiError {
