@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,13 +27,13 @@ import java.util.Objects;
  * so it belongs on a server, never in a client app.
  *
  * <p>Every call is a form-encoded {@code POST} signed with {@code App-Key}, {@code Nonce}, {@code
- * Timestamp} and {@code Signature} = hex SHA1(secret + nonce + timestamp). Blocking I/O.
+ * Timestamp} and {@code Signature} = hex SHA1(secret + nonce + timestamp), sent as the commercial
+ * server SDK sends them: the timestamp in seconds since the epoch, the nonce a random decimal
+ * number such as {@code 96639.9551009507}. Blocking I/O.
  *
  * <p>Thread safety: may be used from several threads at once.
  */
 public final class ServerApiClient {
-  private static final String NONCE_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-
   private final URI base;
   private final String appKey;
   private final String appSecret;
@@ -84,7 +85,8 @@ public final class ServerApiClient {
 
   /**
    * Revokes every token of these users issued before {@code before} ({@code
-   * /user/token/expire.json}). Live connections stay up; their next connect fails with 31004.
+   * /user/token/expire.json}, whose {@code time} is in milliseconds, as the commercial API defines
+   * it). Live connections stay up; their next connect fails with 31004.
    */
   public void expireTokens(Instant before, String... userIds) throws IOException {
     Call call = call("/user/token/expire.json").param("time", Long.toString(before.toEpochMilli()));
@@ -162,8 +164,21 @@ public final class ServerApiClient {
       return this;
     }
 
+    /** Sends this Timestamp in milliseconds since the epoch (the server accepts both units). */
     public Call timestamp(long epochMillis) {
       this.timestamp = Long.toString(epochMillis);
+      return this;
+    }
+
+    /** Sends this Timestamp in seconds since the epoch, instead of the clock's. */
+    public Call timestampSeconds(long epochSeconds) {
+      this.timestamp = Long.toString(epochSeconds);
+      return this;
+    }
+
+    /** Sends this exact Timestamp header, valid or not; it is signed as given. */
+    public Call timestamp(String raw) {
+      this.timestamp = Objects.requireNonNull(raw, "raw");
       return this;
     }
 
@@ -180,7 +195,7 @@ public final class ServerApiClient {
     /** Sends the request and reads the response, whatever its status. */
     public Response send() throws IOException {
       String n = nonce != null ? nonce : newNonce();
-      String t = timestamp != null ? timestamp : Long.toString(clock.millis());
+      String t = timestamp != null ? timestamp : Long.toString(Math.floorDiv(clock.millis(), 1000L));
       String s = signature != null ? signature : ServerApiClient.signature(appSecret, n, t);
       StringBuilder body = new StringBuilder();
       for (Map.Entry<String, String> e : form) {
@@ -217,11 +232,8 @@ public final class ServerApiClient {
     }
   }
 
+  /** A nonce shaped like the commercial SDK's ({@code Math.random() * 1e6}): 6 + 16 random digits. */
   private String newNonce() {
-    char[] c = new char[18];
-    for (int i = 0; i < c.length; i++) {
-      c[i] = NONCE_ALPHABET.charAt(random.nextInt(NONCE_ALPHABET.length()));
-    }
-    return new String(c);
+    return random.nextInt(1_000_000) + "." + String.format(Locale.ROOT, "%016d", random.nextLong(10_000_000_000_000_000L));
   }
 }

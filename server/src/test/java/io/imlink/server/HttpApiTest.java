@@ -3,14 +3,33 @@ package io.imlink.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imlink.protocol.Limits;
 import io.imlink.protocol.Tokens;
+import io.imlink.server.internal.HttpApi;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +40,11 @@ class HttpApiTest {
   private static final String KEY = "app-key";
   private static final String SECRET = "app-secret-0123";
 
+  private static final long WINDOW_MS = Duration.ofMinutes(5).toMillis();
+
   @TempDir Path tmp;
+  /** The server's clock, on a whole second so that seconds and milliseconds meet the same bounds. */
+  private final SetClock clock = new SetClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private ImServer server;
   private ServerApiClient api;
   private URI base;
@@ -32,10 +55,39 @@ class HttpApiTest {
         .app(KEY, SECRET)
         .httpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .dataDirectory(tmp)
+        .clock(clock)
         .build()
         .start();
     base = server.httpApiUri().orElseThrow();
-    api = new ServerApiClient(base, KEY, SECRET);
+    api = new ServerApiClient(base, KEY, SECRET, clock, Duration.ofSeconds(10));
+  }
+
+  /** A clock that stands still until the test sets it. */
+  private static final class SetClock extends Clock {
+    private volatile Instant now;
+
+    SetClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("UTC only");
+    }
   }
 
   @AfterEach
@@ -65,7 +117,7 @@ class HttpApiTest {
 
   @Test
   void aSignatureMadeWithAnotherSecretIs401() {
-    ServerApiClient wrong = new ServerApiClient(base, KEY, "not-the-secret");
+    ServerApiClient wrong = new ServerApiClient(base, KEY, "not-the-secret", clock, Duration.ofSeconds(10));
     assertThatThrownBy(() -> wrong.getToken("a"))
         .isInstanceOfSatisfying(ServerApiException.class, e -> {
           assertThat(e.httpStatus()).isEqualTo(401);
@@ -80,28 +132,89 @@ class HttpApiTest {
     assertThat(r.body().get("errorMessage").asText()).isEqualTo("unknown App-Key");
   }
 
-  @Test
-  void timestampsOutsideFiveMinutesAre401() throws Exception {
-    long now = System.currentTimeMillis();
-    for (long ts : new long[] {now - Duration.ofMinutes(6).toMillis(), now + Duration.ofMinutes(6).toMillis()}) {
-      var r = api.call("/user/getToken.json").param("userId", "a").timestamp(ts).send();
-      assertThat(r.status()).isEqualTo(401);
-      assertThat(r.body().get("errorMessage").asText()).contains("5 minutes");
-    }
-    var ok = api.call("/user/getToken.json").param("userId", "a").timestamp(now - Duration.ofMinutes(4).toMillis()).send();
-    assertThat(ok.status()).isEqualTo(200);
-    var garbage = api.call("/user/getToken.json").param("userId", "a").signature("x").send();
-    assertThat(garbage.status()).isEqualTo(401);
+  /** A getToken call signed with this Timestamp header and a nonce of its own. */
+  private ServerApiClient.Response getTokenAt(String timestamp, String nonce) throws Exception {
+    return api.call("/user/getToken.json").param("userId", "a").timestamp(timestamp).nonce(nonce).send();
+  }
+
+  private static void assertRefused(ServerApiClient.Response r, String timestamp, String message) {
+    assertThat(r.status()).as("HTTP status for Timestamp %s", timestamp).isEqualTo(401);
+    assertThat(r.body().get("code").asInt()).as("code for Timestamp %s", timestamp).isEqualTo(1004);
+    assertThat(r.body().get("errorMessage").asText()).as("message for Timestamp %s", timestamp).contains(message);
   }
 
   @Test
-  void aReplayedNonceIs401() throws Exception {
-    long ts = System.currentTimeMillis();
-    var first = api.call("/user/getToken.json").param("userId", "a").nonce("n-123").timestamp(ts).send();
-    assertThat(first.status()).isEqualTo(200);
-    var replay = api.call("/user/getToken.json").param("userId", "a").nonce("n-123").timestamp(ts).send();
-    assertThat(replay.status()).isEqualTo(401);
-    assertThat(replay.body().get("errorMessage").asText()).isEqualTo("Nonce already used");
+  void secondsAndMillisecondsAreBothAcceptedAndEachReplayIsRefused() throws Exception {
+    long now = clock.millis();
+    var seconds = api.call("/user/getToken.json").param("userId", "a").timestampSeconds(now / 1000).nonce("s").send();
+    assertThat(seconds.status()).isEqualTo(200);
+    var millis = api.call("/user/getToken.json").param("userId", "a").timestamp(now).nonce("ms").send();
+    assertThat(millis.status()).isEqualTo(200);
+    // What the commercial server SDK sends: seconds, and a nonce such as "96639.9551009507".
+    long sdkSeconds = now / 1000;
+    assertThat(getTokenAt(Long.toString(sdkSeconds), "96639.9551009507").status()).isEqualTo(200);
+
+    assertRefused(getTokenAt(Long.toString(now / 1000), "s"), "seconds replayed", "Nonce already used");
+    assertRefused(getTokenAt(Long.toString(now), "ms"), "ms replayed", "Nonce already used");
+    assertRefused(getTokenAt(Long.toString(sdkSeconds), "96639.9551009507"), "SDK replayed", "Nonce already used");
+    // The same nonce with another (validly signed) timestamp is a replay too.
+    assertRefused(getTokenAt(Long.toString(now - 1), "s"), "seconds nonce, ms timestamp", "Nonce already used");
+    assertRefused(getTokenAt(Long.toString(now / 1000 + 1), "ms"), "ms nonce, seconds timestamp", "Nonce already used");
+  }
+
+  @Test
+  void exactlyFiveMinutesEitherWayIsAcceptedOneUnitMoreIsRefusedInBothUnits() throws Exception {
+    long now = clock.millis();
+    long sec = now / 1000;
+    long windowSec = WINDOW_MS / 1000;
+    String[] inside = {
+        Long.toString(sec - windowSec), Long.toString(sec + windowSec),
+        Long.toString(now - WINDOW_MS), Long.toString(now + WINDOW_MS)};
+    String[] outside = {
+        Long.toString(sec - windowSec - 1), Long.toString(sec + windowSec + 1),
+        Long.toString(now - WINDOW_MS - 1), Long.toString(now + WINDOW_MS + 1)};
+    for (String ts : outside) {
+      assertRefused(getTokenAt(ts, "out-" + ts), ts, "more than 5 minutes away");
+    }
+    for (String ts : inside) {
+      assertThat(getTokenAt(ts, "in-" + ts).status()).as("Timestamp %s", ts).isEqualTo(200);
+    }
+    for (String ts : inside) {
+      assertRefused(getTokenAt(ts, "in-" + ts), ts + " replayed", "Nonce already used");
+    }
+  }
+
+  @Test
+  void extremeNegativeAndNonNumericTimestampsAre401() throws Exception {
+    long now = clock.millis();
+    String[] refused = {
+        Long.toString(Long.MIN_VALUE),
+        Long.toString(now + Long.MIN_VALUE), // now - 2^63: |now - ts| overflows to a negative distance
+        Long.toString(Long.MAX_VALUE),
+        Long.toString(HttpApi.SECONDS_BELOW - 1), // the largest value read as seconds: year 5138
+        Long.toString(HttpApi.SECONDS_BELOW), // the smallest read as milliseconds: 1973
+        "0", "-1", "-" + now, "-" + now / 1000, "9223372036854775808", "", "1.7e12", "now", "0x" + Long.toHexString(now)};
+    for (String ts : refused) {
+      assertRefused(getTokenAt(ts, "n-" + ts), ts, "Timestamp");
+    }
+  }
+
+  @Test
+  void aNonceIsRememberedUntilItsTimestampLeavesTheWindow() throws Exception {
+    Instant start = clock.instant();
+    long future = start.toEpochMilli() + WINDOW_MS; // accepted: exactly 5 minutes ahead
+    assertThat(getTokenAt(Long.toString(future), "late").status()).isEqualTo(200);
+    assertThat(getTokenAt(Long.toString(future / 1000), "late-s").status()).isEqualTo(200);
+
+    // At start + 10 min the timestamps are exactly 5 minutes behind, still accepted: the nonces must be known.
+    clock.set(start.plusMillis(2 * WINDOW_MS));
+    assertRefused(getTokenAt(Long.toString(future), "late"), "ms at +10 min", "Nonce already used");
+    assertRefused(getTokenAt(Long.toString(future / 1000), "late-s"), "s at +10 min", "Nonce already used");
+
+    // One millisecond later the timestamps themselves are refused.
+    clock.set(start.plusMillis(2 * WINDOW_MS + 1));
+    assertRefused(getTokenAt(Long.toString(future), "late"), "ms at +10 min 1 ms", "more than 5 minutes away");
+    assertRefused(getTokenAt(Long.toString(future / 1000), "late-s"), "s at +10 min 1 ms", "more than 5 minutes away");
   }
 
   @Test
@@ -139,6 +252,120 @@ class HttpApiTest {
     assertThat(badMinute.status()).isEqualTo(400);
   }
 
+  /** An id of {@link Limits#MAX_ID_BYTES} bytes in two-byte characters (each byte form-encoded as %XX), one per {@code i < 1000}. */
+  private static String twoByteId(int i) {
+    return "\u00e9".repeat(Limits.MAX_ID_BYTES / 2 - 3)
+        + (char) (0x100 + i / 100) + (char) (0x100 + i / 10 % 10) + (char) (0x100 + i % 10);
+  }
+
+  /** {@code bytes} UTF-8 bytes of multi-byte characters: euro signs (3 bytes), then e-acutes (2 bytes). */
+  private static String multiByteContent(int bytes) {
+    int euros = bytes / 3;
+    while ((bytes - 3 * euros) % 2 != 0) {
+      euros--;
+    }
+    return "\u20ac".repeat(euros) + "\u00e9".repeat((bytes - 3 * euros) / 2);
+  }
+
+  @Test
+  void theLargestPublishIsAcceptedWithEveryByteFormEncoded() throws Exception {
+    String content = multiByteContent(Limits.MAX_CONTENT_BYTES);
+    assertThat(content.getBytes(StandardCharsets.UTF_8)).hasSize(Limits.MAX_CONTENT_BYTES);
+    List<String> to = IntStream.range(0, 1000).mapToObj(HttpApiTest::twoByteId).toList();
+    assertThat(to).doesNotHaveDuplicates().allMatch(id -> id.getBytes(StandardCharsets.UTF_8).length == Limits.MAX_ID_BYTES);
+    String from = twoByteId(0);
+    String objectName = twoByteId(1);
+    int encoded = URLEncoder.encode(content, StandardCharsets.UTF_8).length()
+        + to.stream().mapToInt(u -> URLEncoder.encode(u, StandardCharsets.UTF_8).length()).sum();
+    assertThat(encoded).as("form-encoded content and recipients").isGreaterThan(3 * Limits.MAX_CONTENT_BYTES + 190_000);
+
+    var call = api.call("/message/private/publish.json")
+        .param("fromUserId", from).param("objectName", objectName).param("content", content);
+    to.forEach(u -> call.param("toUserId", u));
+    var r = call.send();
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    assertThat(server.stats().messagesPublished()).isEqualTo(1);
+
+    // A content of MAX_CONTENT_BYTES + 1 bytes is refused, as the SDK refuses it, with 400/1005.
+    var over = api.call("/message/private/publish.json").param("fromUserId", "system").param("toUserId", "bob")
+        .param("objectName", "RC:TxtMsg").param("content", multiByteContent(Limits.MAX_CONTENT_BYTES + 1)).send();
+    assertThat(over.status()).isEqualTo(400);
+    assertThat(over.body().get("code").asInt()).isEqualTo(1005);
+    assertThat(server.stats().messagesPublished()).isEqualTo(1);
+  }
+
+  /** Signature headers for a request sent by hand, with a fresh nonce. */
+  private String signedHeaders(String path, String nonce) {
+    String ts = Long.toString(clock.millis() / 1000);
+    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        + "App-Key: " + KEY + "\r\nNonce: " + nonce + "\r\nTimestamp: " + ts + "\r\n"
+        + "Signature: " + ServerApiClient.signature(SECRET, nonce, ts) + "\r\n";
+  }
+
+  /** Writes {@code request} on a new loopback connection and reads one response: status and JSON body. */
+  private ServerApiClient.Response exchangeRaw(byte[]... request) throws Exception {
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(15_000); // a server waiting for a body that never comes fails the test, not hangs it
+      OutputStream out = socket.getOutputStream();
+      for (byte[] part : request) {
+        out.write(part);
+      }
+      out.flush();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      String statusLine = readLine(in);
+      int status = Integer.parseInt(statusLine.split(" ")[1]);
+      int length = -1;
+      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring("content-length:".length()).trim());
+        }
+      }
+      assertThat(length).as("response Content-Length").isPositive();
+      return new ServerApiClient.Response(status, new ObjectMapper().readTree(in.readNBytes(length)));
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("connection closed after \"" + line + "\"");
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413AndADeclaredOneIsRefusedUnread() throws Exception {
+    // Chunked, so the server learns the size only by reading: one byte over is refused.
+    byte[] body = new byte[HttpApi.MAX_BODY + 1];
+    Arrays.fill(body, (byte) 'a');
+    var read = exchangeRaw(
+        (signedHeaders("/user/getToken.json", "chunked") + "Transfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII),
+        body,
+        "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(read.status()).isEqualTo(413);
+    assertThat(read.body().get("code").asInt()).isEqualTo(1005);
+
+    // Declared too long and never sent: the answer comes without the server waiting for the body.
+    var declared = exchangeRaw((signedHeaders("/user/getToken.json", "declared")
+        + "Content-Length: " + (HttpApi.MAX_BODY + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    assertThat(declared.status()).isEqualTo(413);
+    assertThat(declared.body().get("code").asInt()).isEqualTo(1005);
+    assertThat(declared.body().get("errorMessage").asText()).contains("Content-Length " + (HttpApi.MAX_BODY + 1));
+
+    // At the limit, a body is read and parsed: a getToken padded to exactly MAX_BODY bytes works.
+    String form = "userId=max&pad=";
+    String exact = form + "a".repeat(HttpApi.MAX_BODY - form.length());
+    var atLimit = exchangeRaw((signedHeaders("/user/getToken.json", "exact") + "Content-Length: " + exact.length()
+        + "\r\n\r\n" + exact).getBytes(StandardCharsets.US_ASCII));
+    assertThat(atLimit.status()).as(atLimit.body().toString()).isEqualTo(200);
+  }
+
   @Test
   void unknownPathsAre404AndOtherMethods405() throws Exception {
     assertThat(api.call("/user/nothing.json").send().status()).isEqualTo(404);
@@ -148,7 +375,7 @@ class HttpApiTest {
 
   @Test
   void expireBlockUnblockAndCheckOnlineAnswer200() throws Exception {
-    api.expireTokens(Instant.now(), "a", "b");
+    api.expireTokens(clock.instant(), "a", "b");
     api.block("a", 10);
     api.unblock("a");
     assertThat(api.checkOnline("a")).isFalse();

@@ -31,20 +31,43 @@ import org.slf4j.LoggerFactory;
 /**
  * The signed HTTP API, wire-compatible with the commercial server API for the operations
  * implemented: {@code POST}, form-encoded bodies, headers {@code App-Key}, {@code Nonce}, {@code
- * Timestamp} (ms) and {@code Signature} = lower-case hex SHA1(AppSecret + Nonce + Timestamp), JSON
- * answers with {@code "code": 200} on success.
+ * Timestamp} and {@code Signature} = lower-case hex SHA1(AppSecret + Nonce + Timestamp), JSON
+ * answers with {@code "code": 200} on success. The timestamp is in seconds, as the commercial server
+ * SDK sends it, or in milliseconds (told apart by magnitude: {@link #SECONDS_BELOW}).
  *
- * <p>A missing or wrong signature, an unknown app key, a timestamp more than 5 minutes away from the
- * server clock, or a nonce used again within that window gets HTTP 401 with {@code {"code":1004,
- * "errorMessage":...}}. Bad parameters get HTTP 400 with code 1002; an unknown path 404.
+ * <p>A missing or wrong signature, an unknown app key, a timestamp that is not a non-negative
+ * integer or is more than 5 minutes away from the server clock, or a nonce used again within twice
+ * that window gets HTTP 401 with {@code {"code":1004, "errorMessage":...}}. Bad parameters get HTTP
+ * 400 with code 1002 (1005 for a value over its limit); a body over {@link #MAX_BODY} HTTP 413 with
+ * code 1005; an unknown path 404.
  *
  * <p>Threads: requests run on the given executor; handlers may block on the state database.
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  /** How far a request timestamp may be from the server clock, and how long a nonce is remembered. */
+  /**
+   * How far a request timestamp may be from the server clock, either way; a nonce is remembered for
+   * twice as long.
+   */
   public static final Duration WINDOW = Duration.ofMinutes(5);
-  private static final int MAX_BODY = 64 * 1024;
+  /**
+   * Timestamps below this (10^11) are seconds since the epoch, others milliseconds. 10^11 seconds is
+   * in the year 5138 and 10^11 milliseconds in 1973, so no timestamp near a present-day clock is
+   * ambiguous.
+   */
+  public static final long SECONDS_BELOW = 100_000_000_000L;
+  /**
+   * The largest request body, in bytes (660 760). Derived from the largest publish, form-encoded
+   * with every byte as {@code %XX} (3 bytes): {@code content=} with {@link Limits#MAX_CONTENT_BYTES}
+   * bytes, and {@code MAX_RECIPIENTS} (1000) {@code &toUserId=} of {@link Limits#MAX_ID_BYTES}
+   * bytes; plus 64 KiB for the rest: {@code fromUserId} (204 bytes encoded), {@code objectName} (64
+   * characters: at most 588) and the fields the commercial SDK may add that this API ignores
+   * ({@code pushContent}, {@code pushData}, {@code isPersisted}…). Larger bodies get 413 with code
+   * 1005, before they are read when their Content-Length says so.
+   */
+  public static final int MAX_BODY = 3 * Limits.MAX_CONTENT_BYTES + "content=".length()
+      + HttpApi.MAX_RECIPIENTS * ("&toUserId=".length() + 3 * Limits.MAX_ID_BYTES) // qualified: declared below
+      + 64 * 1024;
   private static final int MAX_USERS_PER_CALL = 20;
   private static final int MAX_NONCE = 64;
 
@@ -161,7 +184,16 @@ public final class HttpApi implements AutoCloseable {
     ObjectNode handle(String appKey, Map<String, List<String>> form) throws ApiError, IOException;
   }
 
-  /** Checks the signature headers; returns the app key. */
+  /**
+   * Checks the signature headers; returns the app key.
+   *
+   * <p>The timestamp is seconds since the epoch (what the commercial server SDK sends) or
+   * milliseconds, told apart by {@link #SECONDS_BELOW}. It must be within {@link #WINDOW} of the
+   * server clock on either side, bounds included. A request first seen at server time {@code t}
+   * therefore has a timestamp of at most {@code t + WINDOW}, which stays acceptable until {@code t +
+   * 2 × WINDOW}: the nonce is remembered through then, keyed by app key and nonce alone, so the same
+   * nonce with another timestamp is a replay too.
+   */
   private String authenticate(HttpExchange exchange) throws ApiError {
     String appKey = exchange.getRequestHeaders().getFirst("App-Key");
     String nonce = exchange.getRequestHeaders().getFirst("Nonce");
@@ -177,14 +209,10 @@ public final class HttpApi implements AutoCloseable {
     if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
       throw new ApiError(401, BAD_SIGNATURE, "Nonce must be 1 to " + MAX_NONCE + " characters");
     }
-    long ts;
-    try {
-      ts = Long.parseLong(timestamp);
-    } catch (NumberFormatException e) {
-      throw new ApiError(401, BAD_SIGNATURE, "Timestamp must be milliseconds since the epoch");
-    }
+    long ts = timestampMillis(timestamp);
     long now = clock.millis();
-    if (Math.abs(now - ts) > WINDOW.toMillis()) {
+    long window = WINDOW.toMillis();
+    if (ts < saturatedAdd(now, -window) || ts > saturatedAdd(now, window)) {
       throw new ApiError(401, BAD_SIGNATURE, "Timestamp is more than 5 minutes away from the server clock");
     }
     byte[] expected = ServerApiClient.signature(secret, nonce, timestamp).getBytes(StandardCharsets.US_ASCII);
@@ -198,7 +226,34 @@ public final class HttpApi implements AutoCloseable {
     return appKey;
   }
 
+  /** The Timestamp header in epoch milliseconds: a non-negative integer, seconds below {@link #SECONDS_BELOW}. */
+  private static long timestampMillis(String timestamp) throws ApiError {
+    long ts;
+    try {
+      ts = Long.parseLong(timestamp);
+    } catch (NumberFormatException e) {
+      ts = -1;
+    }
+    if (ts < 0) {
+      throw new ApiError(401, BAD_SIGNATURE, "Timestamp must be a non-negative integer: seconds (or milliseconds) since the epoch");
+    }
+    return ts < SECONDS_BELOW ? Math.multiplyExact(ts, 1000L) : ts; // below 10^11: cannot overflow
+  }
+
+  /** {@code a + b}, or Long.MIN_VALUE / Long.MAX_VALUE where that overflows. */
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    if (((a ^ sum) & (b ^ sum)) < 0) {
+      return b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return sum;
+  }
+
   private Map<String, List<String>> parseForm(HttpExchange exchange) throws ApiError, IOException {
+    long declared = declaredLength(exchange);
+    if (declared > MAX_BODY) { // refused unread
+      throw new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes (Content-Length " + declared + ")");
+    }
     byte[] body;
     try (InputStream in = exchange.getRequestBody()) {
       body = in.readNBytes(MAX_BODY + 1);
@@ -225,6 +280,16 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     return form;
+  }
+
+  /** The request's Content-Length, or -1 without one (chunked); the read stays bounded either way. */
+  private static long declaredLength(HttpExchange exchange) {
+    String value = exchange.getRequestHeaders().getFirst("Content-Length");
+    try {
+      return value == null ? -1 : Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1; // the JDK server answers 400 to these before any handler runs
+    }
   }
 
   private static String single(Map<String, List<String>> form, String name, boolean required) throws ApiError {

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers API nonces for a while so that a captured request cannot be replayed. Entries older
- * than the retention are purged as new ones arrive.
+ * Remembers API nonces for a while so that a captured request cannot be replayed. A nonce first seen
+ * at {@code t} is a replay through {@code t + retention}, that instant included; entries past it are
+ * purged as new ones arrive.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
@@ -25,14 +26,14 @@ final class NonceCache {
     if (nowMs >= nextPurgeMs) {
       nextPurgeMs = nowMs + retentionMs / 10;
       for (Iterator<Long> it = seen.values().iterator(); it.hasNext(); ) {
-        if (it.next() <= nowMs) {
+        if (it.next() < nowMs) {
           it.remove();
         }
       }
     }
     boolean[] fresh = {false};
     seen.compute(nonce, (k, expires) -> {
-      if (expires != null && expires > nowMs) {
+      if (expires != null && expires >= nowMs) {
         return expires; // a replay within the retention
       }
       fresh[0] = true;
