@@ -122,10 +122,7 @@ class EngineLimitsTest {
   }
 
   private ImEngine.Builder builder() {
-    ClassLoader loader = new ServiceFileClassLoader(tmp)
-        .with(StorageProvider.class, List.of())
-        .with(TransportProvider.class, TinyFrames.class);
-    return ImEngine.builder("app").server(URI.create("tiny://127.0.0.1:1")).dataDirectory(tmp).classLoader(loader);
+    return TestProviders.builder(tmp, TinyFrames.class, URI.create("tiny://127.0.0.1:1"));
   }
 
   @Test

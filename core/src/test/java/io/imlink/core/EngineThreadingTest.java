@@ -32,14 +32,7 @@ class EngineThreadingTest {
   @TempDir Path tmp;
 
   private ImEngine.Builder builder() {
-    ClassLoader loader =
-        new ServiceFileClassLoader(tmp)
-            .with(StorageProvider.class, List.of())
-            .with(TransportProvider.class, TestProviders.TcpA.class);
-    return ImEngine.builder("app")
-        .server(URI.create("tcp://127.0.0.1:8100"))
-        .dataDirectory(tmp)
-        .classLoader(loader);
+    return TestProviders.builder(tmp, TestProviders.TcpA.class, TestProviders.TCP);
   }
 
   private static Set<Thread> imlinkThreads() {

@@ -36,14 +36,7 @@ class StoreReadsTest {
    * listener that waits holds the loop, so the test decides when the loop gets to a disconnect.
    */
   private ImEngine engineOnTheLoop() {
-    ClassLoader loader =
-        new ServiceFileClassLoader(tmp)
-            .with(StorageProvider.class, List.of())
-            .with(TransportProvider.class, TestProviders.TcpA.class);
-    return ImEngine.builder("app")
-        .server(URI.create("tcp://127.0.0.1:8100"))
-        .dataDirectory(tmp)
-        .classLoader(loader)
+    return TestProviders.builder(tmp, TestProviders.TcpA.class, TestProviders.TCP)
         .callbackExecutor(Runnable::run)
         .build();
   }

@@ -11,6 +11,7 @@ import io.imlink.api.spi.TransportProvider;
 import io.imlink.core.storage.MemoryStorageProvider;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -20,6 +21,21 @@ import java.util.Set;
  */
 public final class TestProviders {
   private TestProviders() {}
+
+  /** Where the offline test transports "connect". */
+  static final URI TCP = URI.create("tcp://127.0.0.1:8100");
+
+  /**
+   * A builder for app "app" storing under {@code tmp}, whose discovery finds exactly {@code
+   * transport} (serving {@code server}) and the given storage providers (none: the memory store).
+   */
+  static io.imlink.api.ImEngine.Builder builder(Path tmp, Class<? extends TransportProvider> transport, URI server,
+      Class<?>... storage) {
+    ClassLoader loader = new ServiceFileClassLoader(tmp)
+        .with(StorageProvider.class, storage)
+        .with(TransportProvider.class, transport);
+    return io.imlink.api.ImEngine.builder("app").server(server).dataDirectory(tmp).classLoader(loader);
+  }
 
   /** Base of the test transports: reports what it is and refuses to carry traffic. */
   public abstract static class NamedTransport implements TransportProvider {

@@ -321,7 +321,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private void readInbox(long after, int count, Consumer<InboxStore.Page> then) {
     checkOnActor();
     ServerSession s = session;
-    int budget = Limits.DeliverPages.budget(channel.maxFrameSize());
+    int budget = pageBudget();
     reads.execute(() -> {
       InboxStore.Page page;
       try {
@@ -339,6 +339,14 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
         }
       });
     });
+  }
+
+  /**
+   * The bytes of messages one Deliver frame may carry: within the channel's limit and the
+   * protocol's, whichever is smaller (a server that accepts larger frames still sends none).
+   */
+  private int pageBudget() {
+    return Limits.DeliverPages.budget(Math.min(channel.maxFrameSize(), Limits.MAX_FRAME_BYTES));
   }
 
   private static long lastSeq(InboxStore.Page page, long otherwise) {
@@ -376,7 +384,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       outgoing.clear();
       return;
     }
-    int budget = Limits.DeliverPages.budget(channel.maxFrameSize());
+    int budget = pageBudget();
     List<DeliveredMessage> page = new ArrayList<>();
     Limits.DeliverPages.Room room = new Limits.DeliverPages.Room(budget);
     for (DeliveredMessage m : outgoing) {
