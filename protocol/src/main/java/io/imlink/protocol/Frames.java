@@ -11,8 +11,23 @@ import io.imlink.protocol.v1.Frame;
  * <p>Thread safety: stateless; call from any thread.
  */
 public final class Frames {
-  /** The protocol version defined by {@code imlink/v1/imlink.proto}. */
+  /** The protocol version defined by {@code imlink/v1/imlink.proto}: the highest this code speaks. */
   public static final int PROTOCOL_VERSION = 1;
+
+  /** The lowest protocol version this code speaks. */
+  public static final int MIN_PROTOCOL_VERSION = 1;
+
+  /**
+   * The version two sides speak: the highest both speak, or 0 if their ranges do not meet.
+   *
+   * @param clientMin the lowest the client speaks (0: the same as {@code clientMax})
+   * @param clientMax the highest the client speaks
+   */
+  public static int negotiate(int clientMin, int clientMax) {
+    int low = clientMin == 0 ? clientMax : clientMin;
+    int chosen = Math.min(clientMax, PROTOCOL_VERSION);
+    return clientMax >= low && chosen >= Math.max(low, MIN_PROTOCOL_VERSION) ? chosen : 0;
+  }
 
   private Frames() {}
 
@@ -30,9 +45,18 @@ public final class Frames {
    * @throws FrameTooLargeException if the frame is larger than {@link FrameChannel#maxFrameSize()}
    */
   public static boolean send(FrameChannel channel, Frame frame) throws FrameTooLargeException {
+    return send(channel, frame, channel.maxFrameSize());
+  }
+
+  /**
+   * {@link #send(FrameChannel, Frame)} within a limit of its own too, such as the one the peer
+   * announced: the smaller of it and the channel's applies.
+   */
+  public static boolean send(FrameChannel channel, Frame frame, int limit) throws FrameTooLargeException {
+    int max = Math.min(limit, channel.maxFrameSize());
     int size = frame.getSerializedSize();
-    if (size > channel.maxFrameSize()) {
-      throw new FrameTooLargeException(size, channel.maxFrameSize());
+    if (size > max) {
+      throw new FrameTooLargeException(size, max);
     }
     return channel.send(frame.toByteArray());
   }

@@ -27,6 +27,17 @@ class FramesTest {
   }
 
   @Test
+  void theVersionIsTheHighestBothSidesSpeak() {
+    assertThat(Frames.negotiate(0, 1)).as("a version-1 client").isEqualTo(1);
+    assertThat(Frames.negotiate(1, 1)).isEqualTo(1);
+    assertThat(Frames.negotiate(1, 5)).as("a newer client that still speaks 1").isEqualTo(1);
+    assertThat(Frames.negotiate(0, 2)).as("a client of version 2 only").isZero();
+    assertThat(Frames.negotiate(2, 3)).isZero();
+    assertThat(Frames.negotiate(0, 0)).as("no version given").isZero();
+    assertThat(Frames.negotiate(3, 1)).as("an empty range").isZero();
+  }
+
+  @Test
   void garbageIsRefused() {
     assertThatThrownBy(() -> Frames.decode(new byte[] {(byte) 0xff, (byte) 0xff, 0x01}))
         .isInstanceOf(InvalidProtocolBufferException.class);

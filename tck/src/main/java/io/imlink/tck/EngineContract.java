@@ -5,14 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.imlink.api.ConnectionStatus;
 import io.imlink.api.ImEngine;
 import io.imlink.api.ReconnectPolicy;
-import io.imlink.api.spi.FrameChannel;
-import io.imlink.protocol.Frames;
 import io.imlink.protocol.TokenClaims;
 import io.imlink.protocol.Tokens;
-import io.imlink.protocol.v1.ConnectAck;
-import io.imlink.protocol.v1.ConnectRequest;
-import io.imlink.protocol.v1.Frame;
-import io.imlink.protocol.v1.Ping;
 import io.imlink.server.ImServer;
 import io.imlink.server.ServerApiClient;
 import io.imlink.tck.EngineProbe.Kind;
@@ -399,66 +393,7 @@ public abstract class EngineContract extends EngineFixture {
     Await.until("the server sees the session end", () -> server.sessionCount() == 0);
   }
 
-  // --- the server's side of the handshake, spoken directly over the transport -----------------
-
-  @Test
-  void anUnsupportedProtocolVersionIs31001() throws Exception {
-    startServer();
-    RecordingFrameHandler handler = new RecordingFrameHandler();
-    FrameChannel ch = rawConnect(handler);
-    ch.send(Frames.encode(Frame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()
-        .setProtocolVersion(99).setAppKey(APP_KEY).setToken(api.getToken("sam"))).build()));
-    ConnectAck ack = Frames.decode(handler.nextFrame()).getConnectAck();
-    assertThat(ack.getCode()).isEqualTo(31001);
-    assertThat(ack.getUserId()).isEmpty();
-    assertThat(handler.awaitClosed()).isNull();
-  }
-
-  @Test
-  void aConnectionThatNeverAuthenticatesIsClosedAfterTheAuthTimeout() throws Exception {
-    FakeClock serverTime = new FakeClock();
-    startServer(b -> b.scheduler(serverTime.scheduler()).clock(serverTime.clock()));
-    RecordingFrameHandler handler = new RecordingFrameHandler();
-    FrameChannel ch = rawConnect(handler);
-    Await.until("the server accepted the connection", () -> server.stats().connectionsAccepted() == 1);
-    Await.until("the auth timer is armed", () -> serverTime.pendingDelays().contains(Duration.ofSeconds(10)));
-    serverTime.forward(Duration.ofMillis(9_999));
-    assertThat(handler.isClosed()).isFalse();
-    assertThat(ch.isOpen()).isTrue();
-    serverTime.forward(Duration.ofMillis(1));
-    handler.awaitClosed();
-    assertThat(server.stats().connectRequests()).isZero();
-  }
-
-  @Test
-  void framesBeforeAuthenticationOtherThanConnectRequestCloseTheConnection() throws Exception {
-    startServer();
-    RecordingFrameHandler pinger = new RecordingFrameHandler();
-    rawConnect(pinger).send(Frames.encode(Frame.newBuilder().setPing(Ping.newBuilder().setId(1)).build()));
-    pinger.awaitClosed();
-    RecordingFrameHandler garbage = new RecordingFrameHandler();
-    rawConnect(garbage).send(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
-    garbage.awaitClosed();
-    assertThat(server.stats().connectRequests()).isZero();
-    // The server is unharmed.
-    assertThat(connectCode(engine(serverUri()), api.getToken("tess"), 0)).isZero();
-  }
-
-  @Test
-  void anAuthenticatedConnectionAnswersPings() throws Exception {
-    startServer();
-    RecordingFrameHandler handler = new RecordingFrameHandler();
-    FrameChannel ch = rawConnect(handler);
-    ch.send(Frames.encode(Frame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()
-        .setProtocolVersion(Frames.PROTOCOL_VERSION).setAppKey(APP_KEY).setToken(api.getToken("uma"))).build()));
-    ConnectAck ack = Frames.decode(handler.nextFrame()).getConnectAck();
-    assertThat(ack.getCode()).isZero();
-    assertThat(ack.getUserId()).isEqualTo("uma");
-    assertThat(ack.getSessionId()).hasSize(32);
-    assertThat(ack.getHeartbeatIntervalMs()).isEqualTo(30_000);
-    ch.send(Frames.encode(Frame.newBuilder().setPing(Ping.newBuilder().setId(77)).build()));
-    assertThat(Frames.decode(handler.nextFrame()).getPong().getId()).isEqualTo(77);
-  }
+  // The server's side of the handshake, spoken directly over the transport: ProtocolConformanceContract.
 
   /** Keeps the reconnect policy of an engine short and deterministic, for tests that need it. */
   protected static ImEngine.Builder quickRetries(ImEngine.Builder b) {

@@ -25,6 +25,7 @@ import io.imlink.api.spi.StoreLocation;
 import io.imlink.api.spi.TransportProvider;
 import io.imlink.core.storage.MemoryStorageProvider;
 import io.imlink.protocol.Frames;
+import io.imlink.protocol.Limits;
 import io.imlink.protocol.InvalidTokenException;
 import io.imlink.protocol.Tokens;
 import io.imlink.protocol.v1.ConnectAck;
@@ -483,6 +484,8 @@ public final class DefaultImEngine implements ImEngine {
     ScheduledFuture<?> pongTimer;
     /** The reason the server gave in a Disconnect frame, reported when the channel closes. */
     int disconnectCode;
+    /** The largest frame the server accepts, as its ConnectAck announced (until then, the protocol's). */
+    int serverMaxFrame = Limits.MAX_FRAME_BYTES;
 
     Attempt(Session session, int serverIndex) {
       this.session = session;
@@ -532,7 +535,7 @@ public final class DefaultImEngine implements ImEngine {
         return false;
       }
       try {
-        return Frames.send(channel, frame);
+        return Frames.send(channel, frame, serverMaxFrame);
       } catch (FrameTooLargeException e) {
         log.error("cannot write a {} frame to {} ({}); dropping the connection", frame.getBodyCase(), server,
             e.getMessage());
@@ -687,6 +690,7 @@ public final class DefaultImEngine implements ImEngine {
     Session s = a.session;
     ConnectRequest.Builder request = ConnectRequest.newBuilder()
         .setProtocolVersion(Frames.PROTOCOL_VERSION)
+        .setMinProtocolVersion(Frames.MIN_PROTOCOL_VERSION)
         .setAppKey(config.appKey())
         .setToken(s.token)
         .setSdkVersion(SDK_VERSION)
@@ -752,6 +756,9 @@ public final class DefaultImEngine implements ImEngine {
     int code = ack.getCode();
     if (code == 0) {
       a.established = true;
+      if (ack.getMaxFrameBytes() > 0) {
+        a.serverMaxFrame = ack.getMaxFrameBytes();
+      }
       s.failedCycles = 0;
       s.refreshes = 0;
       if (!s.everConnected) {
@@ -773,6 +780,11 @@ public final class DefaultImEngine implements ImEngine {
       return;
     }
     log.info("{} refused the connection: {} {}", a.server, ErrorCode.describe(code), ack.getReason());
+    if (code == ErrorCode.CONN_PROTO_VERSION_ERROR.code()) {
+      log.warn("{} speaks protocol versions {} to {}; this SDK speaks {} to {}", a.server,
+          ack.getServerMinProtocolVersion(), ack.getServerMaxProtocolVersion(), Frames.MIN_PROTOCOL_VERSION,
+          Frames.PROTOCOL_VERSION);
+    }
     if (isTokenRefusal(code) && config.tokenProvider().isPresent() && s.refreshes < config.maxTokenRefreshes()) {
       refreshToken(a, code);
     } else if (isRetryable(code)) {

@@ -186,9 +186,12 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       refuse(ErrorCode.CONNECT_OVER_FREQUENCY.code(), "too many connect attempts from this address", waitMs);
       return;
     }
-    if (request.getProtocolVersion() != Frames.PROTOCOL_VERSION) {
-      refuse(ErrorCode.CONN_PROTO_VERSION_ERROR.code(), "protocol version " + request.getProtocolVersion()
-          + " is not supported; this server speaks " + Frames.PROTOCOL_VERSION);
+    int version = Frames.negotiate(request.getMinProtocolVersion(), request.getProtocolVersion());
+    if (version == 0) {
+      refuse(ErrorCode.CONN_PROTO_VERSION_ERROR.code(), "the client speaks protocol versions "
+          + (request.getMinProtocolVersion() == 0 ? "" : request.getMinProtocolVersion() + " to ")
+          + request.getProtocolVersion() + "; this server speaks " + Frames.MIN_PROTOCOL_VERSION + " to "
+          + Frames.PROTOCOL_VERSION);
       return;
     }
     if (!Limits.isWellFormed(request)) {
@@ -226,8 +229,8 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       log.debug("{}: kicked by a newer login of the same device class", old.channel());
       old.disconnect(ErrorCode.DISCONN_KICK.code(), "another device of the same class logged in");
     }
-    for (ServerSession stale : admission.replaced()) {
-      stale.channel().close(); // the same installation's previous connection
+    for (ServerSession stale : admission.replaced()) { // the same installation's previous connection
+      stale.disconnect(ErrorCode.DISCONN_KICK.code(), "replaced by a newer connection of the same device");
     }
     session = s;
     authTimer.cancel(false);
@@ -240,7 +243,11 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
             .setUserId(user.userId())
             .setSessionId(s.id())
             .setServerTimeMs(now)
-            .setHeartbeatIntervalMs((int) ctx.heartbeatInterval().toMillis()))
+            .setHeartbeatIntervalMs((int) ctx.heartbeatInterval().toMillis())
+            .setProtocolVersion(version)
+            .setMaxFrameBytes(maxFrameBytes())
+            .setServerMinProtocolVersion(Frames.MIN_PROTOCOL_VERSION)
+            .setServerMaxProtocolVersion(Frames.PROTOCOL_VERSION))
         .build());
     log.debug("{}: session {} for {}", channel, s.id(), user);
   }
@@ -342,11 +349,18 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   }
 
   /**
-   * The bytes of messages one Deliver frame may carry: within the channel's limit and the
-   * protocol's, whichever is smaller (a server that accepts larger frames still sends none).
+   * The bytes of messages one Deliver frame may carry.
    */
   private int pageBudget() {
-    return Limits.DeliverPages.budget(Math.min(channel.maxFrameSize(), Limits.MAX_FRAME_BYTES));
+    return Limits.DeliverPages.budget(maxFrameBytes());
+  }
+
+  /**
+   * The largest frame this connection sends and accepts, as announced in ConnectAck: the channel's
+   * limit or the protocol's, whichever is smaller (a server that accepts larger frames sends none).
+   */
+  private int maxFrameBytes() {
+    return Math.min(channel.maxFrameSize(), Limits.MAX_FRAME_BYTES);
   }
 
   private static long lastSeq(InboxStore.Page page, long otherwise) {
@@ -411,7 +425,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
    */
   private void send(Frame frame) {
     try {
-      Frames.send(channel, frame);
+      Frames.send(channel, frame, maxFrameBytes());
     } catch (FrameTooLargeException e) {
       log.error("{}: cannot write a {} frame ({}); closing the link", channel, frame.getBodyCase(), e.getMessage());
       closeWith(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "the server could not write a frame: " + e.getMessage());
@@ -434,7 +448,10 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     log.debug("{}: connect refused with {}: {}", channel, code, reason);
     send(Frame.newBuilder()
         .setConnectAck(ConnectAck.newBuilder().setCode(code).setReason(reason).setServerTimeMs(ctx.clock().millis())
-            .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, retryAfterMs)))
+            .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, retryAfterMs))
+            .setMaxFrameBytes(maxFrameBytes())
+            .setServerMinProtocolVersion(Frames.MIN_PROTOCOL_VERSION)
+            .setServerMaxProtocolVersion(Frames.PROTOCOL_VERSION))
         .build());
     channel.close();
   }
