@@ -64,14 +64,14 @@ class SqliteWriterTest {
     ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
     try {
       SqliteWriter w = SqliteWriter.builder(connection, "on-loop").maxBatch(64).executor(loop).build();
-      List<CompletableFuture<Integer>> fs = new ArrayList<>();
+      List<CompletableFuture<Void>> fs = new ArrayList<>();
       List<String> completedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
       // Submitted from the loop itself, as the engine does: everything queued meanwhile is one batch.
       loop.submit(() -> {
         for (int i = 0; i < 500; i++) {
-          CompletableFuture<Integer> f = w.submit(insert(i));
-          f.thenRun(() -> completedOn.add(Thread.currentThread().getName()));
-          fs.add(f);
+          // Waiting for the dependent stages, not the writes: allOf over the writes may complete
+          // before the last write's own dependents have run.
+          fs.add(w.submit(insert(i)).thenRun(() -> completedOn.add(Thread.currentThread().getName())));
         }
       }).get();
       CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
