@@ -28,6 +28,29 @@ public interface FrameChannel {
    */
   void close();
 
+  /**
+   * Closes in order, as {@link #close()} does (queued frames are flushed first), and tells the peer
+   * why by the transport's own means where it has them: a WebSocket close code and reason (see
+   * {@link RemoteCloseException#toWebSocketCode}), a gRPC status with the code in its trailers.
+   * The peer's handler then gets a {@link RemoteCloseException} with {@code code} and {@code reason}
+   * as the cause of its {@link FrameHandler#onClosed}; on a transport without such means (TCP), or
+   * in a direction it does not carry them (gRPC, client to server), this is just {@link #close()}
+   * and the peer sees an orderly close. Code 0 is an orderly end: the peer sees a null cause. The
+   * local handler's {@code onClosed} gets a null cause, whatever the code. Idempotent, together
+   * with {@link #close()}: only the first close of either kind counts.
+   *
+   * <p>This does not replace the imlink frame that says the same inside the protocol ({@code
+   * Disconnect}, {@code ConnectAck}); it lets intermediaries and tooling that do not speak imlink
+   * see why. The default implementation is {@link #close()}.
+   *
+   * @param code an imlink code ({@link io.imlink.api.ErrorCode#code()}), 0 for an orderly end
+   * @param reason a short text for people and logs; null is taken as empty; a transport may
+   *     shorten it (a WebSocket close frame holds 123 bytes)
+   */
+  default void close(int code, String reason) {
+    close();
+  }
+
   /** Whether the channel is still open (it may close at any moment after this returns true). */
   boolean isOpen();
 

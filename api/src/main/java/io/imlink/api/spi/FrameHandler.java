@@ -31,9 +31,13 @@ public interface FrameHandler {
    * the reason and whichever side closed.
    *
    * @param channel the closed channel
-   * @param cause null for an orderly close (a local {@link FrameChannel#close()}, the peer closing
-   *     cleanly, the connector or acceptor closing); otherwise what ended the channel, for example a
-   *     {@link FrameTooLargeException}, a reset ({@link java.io.IOException}) or a transport error
+   * @param cause null for an orderly close (a local {@link FrameChannel#close()} or {@link
+   *     FrameChannel#close(int, String)} with any code, the peer closing cleanly without a code or
+   *     with code 0, the connector or acceptor closing); a {@link RemoteCloseException} with the
+   *     peer's code and reason when the peer closed with {@link FrameChannel#close(int, String)} and
+   *     a code other than 0 on a transport that carries close codes; otherwise what ended the
+   *     channel, for example a {@link FrameTooLargeException}, a reset ({@link java.io.IOException})
+   *     or a transport error
    */
   void onClosed(FrameChannel channel, Throwable cause);
 }

@@ -28,7 +28,11 @@
  *       io.imlink.api.spi.FrameChannel#close close}, the peer closing, a reset, an oversized frame,
  *       the acceptor or connector being closed. Whatever the reason, {@link
  *       io.imlink.api.spi.FrameHandler#onClosed} is called exactly once, after the last {@code
- *       onFrame}, and the channel never opens again.
+ *       onFrame}, and the channel never opens again. A side that closes with {@link
+ *       io.imlink.api.spi.FrameChannel#close(int, String) close(code, reason)} also tells the peer
+ *       why where the transport has the means (WebSocket close codes both ways, gRPC statuses from
+ *       the server; not TCP): for a code other than 0, the peer's cause is then a {@link
+ *       io.imlink.api.spi.RemoteCloseException}.
  * </ol>
  *
  * <h2>Storage</h2>

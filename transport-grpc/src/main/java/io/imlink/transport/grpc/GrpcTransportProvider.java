@@ -25,6 +25,16 @@ import java.util.Set;
  * 30; {@code grpc.keepAliveTimeoutSeconds}, default 10). The connect timeout bounds the TCP, TLS and
  * HTTP/2 handshakes and the stream's acceptance.
  *
+ * <p>Close codes, from the server only: a server channel's {@link
+ * io.imlink.api.spi.FrameChannel#close(int, String) close(code, reason)} ends the stream, after the
+ * queued frames, with a non-OK status chosen by the code (the table in {@link
+ * io.imlink.transport.grpc.internal.CloseStatus}), the reason as its description and the code in
+ * the trailer {@code imlink-code}; code 0 ends it with OK. The client reports such an end as a
+ * {@link io.imlink.api.spi.RemoteCloseException}; OK is an orderly close (a null cause), a non-OK
+ * status without the trailer a transport error. A client channel's {@code close(code, reason)} is
+ * {@code close()}, a half-close: gRPC has no means for a client to end a stream with a status, so
+ * the server sees an orderly close.
+ *
  * <p>Threads: a connector runs one event loop thread ({@code imlink-grpc-client-1}) for all its
  * connections; an acceptor one boss thread and {@code grpc.ioThreads} workers (default: cores, at
  * most 4). gRPC's shared default executors are never used; everything stops on {@code close()}.

@@ -7,20 +7,25 @@ import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.imlink.api.spi.Acceptor;
 import io.imlink.api.spi.Connector;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.TransportOptions;
 import io.imlink.protocol.v1.ImlinkProto;
+import io.imlink.tck.Await;
 import io.imlink.tck.RecordingFrameHandler;
 import io.imlink.tck.TestTls;
 import io.imlink.transport.grpc.internal.SessionMethod;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -75,6 +80,58 @@ class GrpcSpecificsTest {
         assertThat(sawUnwritable).isTrue();
         assertThat(server.isWritable()).isFalse();
         assertThat(server.send(chunk)).isFalse();
+      } finally {
+        raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void aServerCloseWithACodeEndsTheStreamWithItsStatusAndTheCodeTrailerForAPlainClient() throws Exception {
+    List<FrameChannel> accepted = new CopyOnWriteArrayList<>();
+    try (Acceptor acceptor = provider.bind(URI.create("grpc://127.0.0.1:0"), TransportOptions.defaults(), ch -> {
+      accepted.add(ch);
+      return new RecordingFrameHandler();
+    })) {
+      ManagedChannel raw = NettyChannelBuilder.forAddress("127.0.0.1", acceptor.localAddress().getPort())
+          .usePlaintext().directExecutor().build();
+      try {
+        Metadata.Key<String> key = Metadata.Key.of("imlink-code", Metadata.ASCII_STRING_MARSHALLER);
+        int[] codes = {31004, 0};
+        Status.Code[] expected = {Status.Code.UNAUTHENTICATED, Status.Code.OK};
+        for (int i = 0; i < codes.length; i++) {
+          BlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
+          CompletableFuture<Status> status = new CompletableFuture<>();
+          CompletableFuture<Metadata> trailers = new CompletableFuture<>();
+          ClientCall<byte[], byte[]> call = raw.newCall(SessionMethod.CONNECT, CallOptions.DEFAULT);
+          call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] message) {
+              messages.add(message);
+            }
+
+            @Override
+            public void onClose(Status s, Metadata t) {
+              trailers.complete(t);
+              status.complete(s);
+            }
+          }, new Metadata());
+          call.request(10);
+          call.sendMessage(new byte[] {1});
+          int index = i;
+          Await.until("the server accepted stream " + i, () -> accepted.size() == index + 1);
+          accepted.get(i).send(new byte[] {7});
+          accepted.get(i).close(codes[i], "token refused");
+          Status s = status.get(10, TimeUnit.SECONDS);
+          assertThat(messages.poll()).as("the frame before the close").containsExactly(7);
+          assertThat(s.getCode()).isEqualTo(expected[i]);
+          if (codes[i] != 0) {
+            assertThat(s.getDescription()).isEqualTo("token refused");
+            assertThat(trailers.get().get(key)).isEqualTo("31004");
+          } else {
+            assertThat(trailers.get().containsKey(key)).isFalse();
+          }
+        }
       } finally {
         raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }

@@ -20,6 +20,12 @@ import java.util.Set;
  * io.imlink.api.spi.FrameTooLargeException}. Sockets use TCP_NODELAY and keep-alive. Writes from any
  * thread are queued and flushed once per event loop turn, so bursts cost one system call.
  *
+ * <p>Close codes: TCP has no means to tell the peer why a connection ends, so {@link
+ * io.imlink.api.spi.FrameChannel#close(int, String) close(code, reason)} is {@code close()} (queued
+ * frames flushed, then the socket closed) and the peer sees an orderly close, never a {@link
+ * io.imlink.api.spi.RemoteCloseException}; the imlink {@code Disconnect} or {@code ConnectAck} frame
+ * sent before carries the code.
+ *
  * <p>Threads: a connector runs one event loop thread ({@code imlink-tcp-client-N}) for all its
  * connections, started on the first connect; an acceptor runs {@value TcpAcceptor#IO_THREADS}
  * threads (default: the number of cores, at most 4; {@code imlink-tcp-server-N}). Both stop, and

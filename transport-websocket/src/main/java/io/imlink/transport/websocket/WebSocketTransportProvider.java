@@ -23,6 +23,14 @@ import java.util.Set;
  * websocket.connectionLostTimeoutSeconds} (default 30). {@code wss} uses {@link
  * TransportOptions#sslContext()} (a server requires one).
  *
+ * <p>Close codes, both ways: {@link io.imlink.api.spi.FrameChannel#close(int, String) close(code,
+ * reason)} sends, behind every queued frame, a close frame whose code carries the imlink code
+ * (4000–4999, mapped by {@link io.imlink.api.spi.RemoteCloseException#toWebSocketCode}; 1000 for
+ * code 0) and the reason (cut to 123 bytes of UTF-8). A received close code from 4000 to 4999 ends
+ * the channel with a {@link io.imlink.api.spi.RemoteCloseException} carrying the imlink code; 1000
+ * and 1001 are orderly (a null cause); 1009 is a {@link io.imlink.api.spi.FrameTooLargeException};
+ * any other code an {@link java.io.IOException}.
+ *
  * <p>Threads (the library's design): each client connection has a read thread, a write thread and,
  * while connection-lost detection is on, a timer thread; a connector adds one connect-timeout
  * thread. A server has a selector thread and {@code websocket.workers} decoder threads (default:

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.imlink.api.spi.Acceptor;
 import io.imlink.api.spi.Connector;
 import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.RemoteCloseException;
 import io.imlink.api.spi.TransportOptions;
 import io.imlink.tck.Await;
 import io.imlink.tck.Network;
@@ -91,6 +92,79 @@ class WebSocketSpecificsTest {
         b = -1;
       }
       assertThat(b).isEqualTo(-1);
+    }
+  }
+
+  /** A plain Java-WebSocket client, as tooling that does not speak imlink would use. */
+  private static final class PlainClient extends WebSocketClient {
+    final java.util.concurrent.CompletableFuture<Void> open = new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+
+    PlainClient(URI uri) {
+      super(uri);
+    }
+
+    @Override
+    public void onOpen(ServerHandshake h) {
+      open.complete(null);
+    }
+
+    @Override
+    public void onMessage(String m) {}
+
+    @Override
+    public void onClose(int code, String reason, boolean remote) {
+      closed.complete(code + " " + reason);
+    }
+
+    @Override
+    public void onError(Exception e) {}
+  }
+
+  @Test
+  void aServerCloseWithACodeShowsThePrivateCloseCodeAndReasonToAPlainClient() throws Exception {
+    List<FrameChannel> serverSide = new CopyOnWriteArrayList<>();
+    try (Acceptor acceptor = provider.bind(URI.create("ws://127.0.0.1:0/im"), TransportOptions.defaults(), ch -> {
+      serverSide.add(ch);
+      return new RecordingFrameHandler();
+    })) {
+      int[][] cases = {{31004, 4104}, {30013, 4013}, {34006, 4406}, {12345, 4000}, {0, 1000}};
+      String[] reasons = {"4104 token refused", "4013 token refused", "4406 token refused",
+          "4000 12345 token refused", "1000 token refused"};
+      for (int i = 0; i < cases.length; i++) {
+        PlainClient plain = new PlainClient(acceptor.uri());
+        plain.connect();
+        plain.open.get(10, TimeUnit.SECONDS);
+        int index = i;
+        Await.until("the server accepted connection " + i, () -> serverSide.size() == index + 1);
+        serverSide.get(i).close(cases[i][0], "token refused");
+        assertThat(plain.closed.get(10, TimeUnit.SECONDS)).as("imlink code %d", cases[i][0]).isEqualTo(reasons[i]);
+      }
+    }
+  }
+
+  @Test
+  void aPlainClientsCloseCodeReachesTheServerHandler() throws Exception {
+    try (Acceptor acceptor = bind(URI.create("ws://127.0.0.1:0/im"), TransportOptions.defaults())) {
+      PlainClient kicked = new PlainClient(acceptor.uri());
+      kicked.connect();
+      kicked.open.get(10, TimeUnit.SECONDS);
+      Await.until("the server accepted the connection", () -> accepted.size() == 1);
+      kicked.close(4110, "kicked");
+      Throwable cause = accepted.get(0).awaitClosed();
+      assertThat(cause).isInstanceOf(RemoteCloseException.class).hasMessage("kicked");
+      assertThat(((RemoteCloseException) cause).code()).isEqualTo(31010);
+      assertThat(kicked.closed.get(10, TimeUnit.SECONDS)).isEqualTo("4110 kicked");
+
+      PlainClient odd = new PlainClient(acceptor.uri());
+      odd.connect();
+      odd.open.get(10, TimeUnit.SECONDS);
+      Await.until("the server accepted the connection", () -> accepted.size() == 2);
+      odd.close(3001, "registered code");
+      assertThat(accepted.get(1).awaitClosed())
+          .isNotInstanceOf(RemoteCloseException.class)
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("3001");
     }
   }
 

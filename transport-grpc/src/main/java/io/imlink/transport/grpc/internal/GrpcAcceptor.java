@@ -74,7 +74,7 @@ public final class GrpcAcceptor implements Acceptor {
       if (link != null) {
         link.channel = channel;
         if (link.endedBeforeStart != null) {
-          channel.ended(link.endedBeforeStart);
+          channel.ended(link.endedBeforeStart, null);
         }
       }
       call.request(1);
@@ -98,14 +98,14 @@ public final class GrpcAcceptor implements Acceptor {
         @Override
         public void onCancel() {
           if (link == null) {
-            channel.ended(Status.CANCELLED);
+            channel.ended(Status.CANCELLED, null);
           }
         }
 
         @Override
         public void onComplete() {
           if (link == null) {
-            channel.ended(Status.OK);
+            channel.ended(Status.OK, null);
           }
         }
       };
@@ -124,7 +124,7 @@ public final class GrpcAcceptor implements Acceptor {
           public void streamClosed(Status status) {
             GrpcServerChannel c = link.channel;
             if (c != null) {
-              c.ended(status);
+              c.ended(status, null);
             } else {
               link.endedBeforeStart = status;
             }

@@ -67,9 +67,13 @@ final class GrpcClientChannel extends StreamChannel {
     call.sendMessage(frame);
   }
 
+  /**
+   * Half-closes: gRPC lets only the server end a stream with a status, so the code and reason do
+   * not travel; the server answers by ending the stream with OK.
+   */
   @Override
-  void finishStream() {
-    call.halfClose(); // the server answers by ending the stream with OK
+  void finishStream(int code, String reason) {
+    call.halfClose();
   }
 
   @Override
@@ -128,7 +132,7 @@ final class GrpcClientChannel extends StreamChannel {
         if (!opened.isDone()) {
           opened.completeExceptionally(connectFailure(status));
         } else {
-          ended(status);
+          ended(status, trailers);
         }
       } finally {
         managed.shutdownNow();

@@ -29,9 +29,20 @@ final class GrpcServerChannel extends StreamChannel {
     call.sendMessage(frame);
   }
 
+  /** The status this side ended the stream with, once it has; null until then. */
+  private volatile Status.Code endedWith;
+
   @Override
-  void finishStream() {
-    call.close(Status.OK, new Metadata());
+  void finishStream(int code, String reason) {
+    Status status = CloseStatus.status(code, reason);
+    endedWith = status.getCode();
+    call.close(status, CloseStatus.trailers(code));
+  }
+
+  /** The tracer reports the status we closed with: that is our own orderly end, not an error. */
+  @Override
+  boolean endedByUs(Status status) {
+    return status.getCode() == endedWith;
   }
 
   @Override

@@ -1,12 +1,15 @@
 package io.imlink.transport.grpc.internal;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.FrameTooLargeException;
+import io.imlink.api.spi.RemoteCloseException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * gRPC while the stream is ready; while it is not (a slow peer), they wait here — bounded by {@link
  * GrpcOptions#MAX_PENDING_BYTES}, beyond which the stream is cancelled — and are drained on {@code
  * onReady}. gRPC's own buffer is therefore never stuffed. An orderly close waits for the queue to
- * drain.
+ * drain, then ends the stream with the close's code where the side can ({@link CloseStatus}).
  */
 abstract class StreamChannel implements FrameChannel {
   private static final System.Logger log = System.getLogger(StreamChannel.class.getName());
@@ -28,6 +31,8 @@ abstract class StreamChannel implements FrameChannel {
   private long pendingBytes; // guarded by lock
   private boolean closing; // guarded by lock
   private boolean finished; // guarded by lock
+  private int closeCode; // guarded by lock: the imlink code of the pending close
+  private String closeReason = ""; // guarded by lock
   private final AtomicBoolean closeReported = new AtomicBoolean();
   private volatile FrameHandler handler;
   private volatile Throwable cause;
@@ -53,8 +58,17 @@ abstract class StreamChannel implements FrameChannel {
   /** Hands one message to gRPC. Called under the lock. */
   abstract void sendMessage(byte[] frame);
 
-  /** Ends our side of the stream in order (client: half-close; server: close OK). Under the lock. */
-  abstract void finishStream();
+  /**
+   * Ends our side of the stream in order, with the imlink {@code code} and {@code reason} of the
+   * close (client: half-close, which carries no code; server: close with the code's status and
+   * trailers, see {@link CloseStatus}). Called once, under the lock.
+   */
+  abstract void finishStream(int code, String reason);
+
+  /** Whether {@code status}, which ended the stream, is the one this side ended it with itself. */
+  boolean endedByUs(Status status) {
+    return false;
+  }
 
   /** Ends the stream at once with an error. */
   abstract void abortStream(Status status);
@@ -104,7 +118,7 @@ abstract class StreamChannel implements FrameChannel {
     }
     if (closing && pending.isEmpty() && !finished) {
       finished = true;
-      finishStream();
+      finishStream(closeCode, closeReason);
     }
   }
 
@@ -124,11 +138,19 @@ abstract class StreamChannel implements FrameChannel {
 
   @Override
   public void close() {
+    close(0, "");
+  }
+
+  /** Closes once the queue has drained, with the code and reason (see {@link #finishStream}). */
+  @Override
+  public void close(int code, String reason) {
     synchronized (lock) {
       if (closing || finished) {
         return;
       }
       closing = true;
+      closeCode = code;
+      closeReason = reason == null ? "" : reason;
       drain();
     }
   }
@@ -165,7 +187,7 @@ abstract class StreamChannel implements FrameChannel {
         pending.clear();
         if (!finished) {
           finished = true;
-          finishStream(); // the cause stays local; the peer sees an orderly end
+          finishStream(0, ""); // the cause stays local; the peer sees an orderly end
         }
       }
     }
@@ -177,8 +199,12 @@ abstract class StreamChannel implements FrameChannel {
     }
   }
 
-  /** The stream ended with {@code status}: reports the close once. */
-  void ended(Status status) {
+  /**
+   * The stream ended with {@code status}: reports the close once.
+   *
+   * @param trailers the trailers received with the status (client side), or null
+   */
+  void ended(Status status, Metadata trailers) {
     synchronized (lock) {
       finished = true;
       pending.clear();
@@ -189,8 +215,8 @@ abstract class StreamChannel implements FrameChannel {
       return;
     }
     Throwable c = cause;
-    if (c == null && !status.isOk()) {
-      c = causeOf(status, maxFrameSize);
+    if (c == null && !status.isOk() && !endedByUs(status)) {
+      c = causeOf(status, trailers, maxFrameSize);
     }
     try {
       h.onClosed(this, c);
@@ -199,8 +225,12 @@ abstract class StreamChannel implements FrameChannel {
     }
   }
 
-  /** The cause a non-OK status stands for. */
-  static Throwable causeOf(Status status, int maxFrameSize) {
+  /** The cause a non-OK status stands for: the peer's close code if the trailers carry one. */
+  static Throwable causeOf(Status status, Metadata trailers, int maxFrameSize) {
+    Optional<RemoteCloseException> remote = CloseStatus.remoteClose(status, trailers);
+    if (remote.isPresent()) {
+      return remote.get();
+    }
     if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
         && status.getDescription().contains("exceeds maximum")) {
       FrameTooLargeException e = new FrameTooLargeException(-1, maxFrameSize);

@@ -3,16 +3,19 @@ package io.imlink.transport.websocket.internal;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.FrameTooLargeException;
+import io.imlink.api.spi.RemoteCloseException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.framing.CloseFrame;
 
 /**
  * What the client and server channels share: delivering frames to the handler, remembering the
- * first error, and turning a WebSocket close (code, reason) into exactly one {@link
- * FrameHandler#onClosed} with a cause.
+ * first error, turning an imlink close code into a WebSocket close frame, and turning a WebSocket
+ * close (code, reason) into exactly one {@link FrameHandler#onClosed} with a cause: a close code
+ * from 4000 to 4999 that this side did not send itself is the peer's {@link RemoteCloseException}.
  */
 final class ChannelState {
   private static final System.Logger log = System.getLogger(ChannelState.class.getName());
@@ -22,6 +25,8 @@ final class ChannelState {
   private volatile FrameHandler handler;
   private volatile Throwable cause;
   private volatile boolean silenced;
+  /** The close code this side sent, if it closed first; {@link CloseFrame#NOCODE} until then. */
+  private volatile int sentCloseCode = CloseFrame.NOCODE;
   private final AtomicBoolean closeReported = new AtomicBoolean();
 
   ChannelState(FrameChannel channel, int maxFrameSize) {
@@ -66,6 +71,22 @@ final class ChannelState {
     }
   }
 
+  /**
+   * This side closes with the imlink {@code code}: returns the WebSocket close code that carries it,
+   * remembered so that the peer's echo of it is not taken for the peer's own close. Called at most
+   * once per channel (the channels call it only for their first close).
+   */
+  int closingWith(int code) {
+    int ws = RemoteCloseException.toWebSocketCode(code);
+    sentCloseCode = ws;
+    return ws;
+  }
+
+  /** The close frame's reason for the imlink {@code code} and {@code reason}. */
+  static String closeReason(int code, String reason) {
+    return RemoteCloseException.toWebSocketReason(code, reason);
+  }
+
   void failed(Throwable t) {
     if (cause == null) {
       cause = t;
@@ -81,8 +102,15 @@ final class ChannelState {
     Throwable c = cause;
     if (code == CloseFrame.TOOBIG) {
       c = new FrameTooLargeException(-1, maxFrameSize);
-    } else if (c == null && code != CloseFrame.NORMAL && code != CloseFrame.GOING_AWAY) {
-      c = new IOException("WebSocket closed abnormally: code " + code + (reason == null || reason.isEmpty() ? "" : ", " + reason));
+    } else if (c == null) {
+      Optional<RemoteCloseException> remote = RemoteCloseException.fromWebSocketCode(code, reason);
+      if (remote.isPresent()) {
+        if (code != sentCloseCode) {
+          c = remote.get(); // the peer's own close; the echo of ours is an orderly end
+        }
+      } else if (code != CloseFrame.NORMAL && code != CloseFrame.GOING_AWAY) {
+        c = new IOException("WebSocket closed abnormally: code " + code + (reason == null || reason.isEmpty() ? "" : ", " + reason));
+      }
     }
     try {
       h.onClosed(channel, c);

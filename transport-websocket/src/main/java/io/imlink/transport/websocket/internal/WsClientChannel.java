@@ -95,14 +95,20 @@ final class WsClientChannel implements FrameChannel {
     }
   }
 
-  /**
-   * Closes in order. Java-WebSocket's own {@code close()} on a client stops its read loop at once
-   * and can lose frames still queued for its write thread, so this sends the close frame itself,
-   * behind every queued frame, and lets the server's answering close frame end the connection; a
-   * server that does not answer within 5 s gets the connection dropped.
-   */
   @Override
   public void close() {
+    close(0, "");
+  }
+
+  /**
+   * Closes in order, with the close code that carries {@code code} and the reason. Java-WebSocket's
+   * own {@code close()} on a client stops its read loop at once and can lose frames still queued
+   * for its write thread, so this sends the close frame itself, behind every queued frame, and lets
+   * the server's answering close frame end the connection; a server that does not answer within 5
+   * s gets the connection dropped.
+   */
+  @Override
+  public void close(int code, String reason) {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
@@ -112,8 +118,8 @@ final class WsClientChannel implements FrameChannel {
     }
     try {
       CloseFrame frame = new CloseFrame();
-      frame.setCode(CloseFrame.NORMAL);
-      frame.setReason("");
+      frame.setCode(state.closingWith(code));
+      frame.setReason(ChannelState.closeReason(code, reason));
       client.sendFrame(frame);
     } catch (WebsocketNotConnectedException e) {
       client.close();

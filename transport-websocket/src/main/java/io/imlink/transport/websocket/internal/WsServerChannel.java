@@ -2,6 +2,7 @@ package io.imlink.transport.websocket.internal;
 
 import io.imlink.api.spi.FrameChannel;
 import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
@@ -13,6 +14,7 @@ final class WsServerChannel implements FrameChannel {
   final ChannelState state;
   private final SocketAddress remote;
   private final SocketAddress local;
+  private final AtomicBoolean closeRequested = new AtomicBoolean();
 
   WsServerChannel(WebSocket conn, int maxFrameSize) {
     this.conn = conn;
@@ -38,7 +40,20 @@ final class WsServerChannel implements FrameChannel {
 
   @Override
   public void close() {
-    conn.close();
+    close(0, "");
+  }
+
+  /**
+   * Queues the close frame, with the close code that carries {@code code} and the reason, behind
+   * every queued frame; the server ends the TCP connection once it is out (the acceptor's flusher
+   * makes sure it goes out when called from another thread than the selector's).
+   */
+  @Override
+  public void close(int code, String reason) {
+    if (!closeRequested.compareAndSet(false, true)) {
+      return;
+    }
+    conn.close(state.closingWith(code), ChannelState.closeReason(code, reason));
   }
 
   @Override
