@@ -3,6 +3,7 @@ package io.imlink.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imlink.api.spi.FrameChannel;
+import io.imlink.api.spi.RemoteCloseException;
 import io.imlink.protocol.Frames;
 import io.imlink.protocol.Limits;
 import io.imlink.protocol.v1.ConnectAck;
@@ -102,10 +103,18 @@ public abstract class ProtocolConformanceContract extends EngineFixture {
       }
     }
 
-    /** Waits for the server to close the connection. */
-    void awaitClosed() throws Exception {
-      handler.awaitClosed();
+    /** Waits for the server to close the connection; the cause the transport reported. */
+    Throwable awaitClosed() throws Exception {
+      return handler.awaitClosed();
     }
+  }
+
+  /**
+   * Whether the transport has means of its own to say why a connection closes (§2.4: WebSocket
+   * close codes, gRPC statuses); TCP has none.
+   */
+  protected boolean carriesCloseCodes() {
+    return true;
   }
 
   protected ConnectRequest.Builder request(String token) {
@@ -120,6 +129,30 @@ public abstract class ProtocolConformanceContract extends EngineFixture {
 
   private static Frame ping(long id) {
     return Frame.newBuilder().setPing(Ping.newBuilder().setId(id)).build();
+  }
+
+  // ---- §2.4 transport-level closes --------------------------------------------------------------
+
+  @Test
+  void s2_4_refusalsAndDisconnectsAreAlsoSaidByTheTransportsOwnClose() throws Exception {
+    startServer();
+    Peer refused = new Peer();
+    assertThat(refused.connect(request("not-a-token")).getCode()).isEqualTo(31004);
+    assertCloseCode(refused.awaitClosed(), 31004);
+
+    Peer blocked = new Peer().as("abe");
+    api.block("abe", 10);
+    assertThat(blocked.next(Frame.BodyCase.DISCONNECT).getDisconnect().getCode()).isEqualTo(31009);
+    assertCloseCode(blocked.awaitClosed(), 31009);
+  }
+
+  private void assertCloseCode(Throwable cause, int code) {
+    if (carriesCloseCodes()) {
+      assertThat(cause).isInstanceOf(RemoteCloseException.class);
+      assertThat(((RemoteCloseException) cause).code()).isEqualTo(code);
+    } else {
+      assertThat(cause).as("TCP closes without a code of its own").isNull();
+    }
   }
 
   // ---- §4.1 order of frames ----------------------------------------------------------------------

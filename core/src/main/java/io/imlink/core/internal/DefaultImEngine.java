@@ -20,6 +20,7 @@ import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.MessageStore;
+import io.imlink.api.spi.RemoteCloseException;
 import io.imlink.api.spi.StorageProvider;
 import io.imlink.api.spi.StoreLocation;
 import io.imlink.api.spi.TransportProvider;
@@ -809,6 +810,11 @@ public final class DefaultImEngine implements ImEngine {
       return;
     }
     a.channel = null;
+    if (a.disconnectCode == 0 && cause instanceof RemoteCloseException remote && remote.code() != 0) {
+      // The server said why by the transport's own means, but its frame did not arrive: the same.
+      onDisconnectFrame(a, Disconnect.newBuilder().setCode(remote.code()).setReason(remote.reason()).build());
+      return;
+    }
     int code = a.disconnectCode != 0 ? a.disconnectCode : ErrorCode.SOCKET_DISCONNECTED.code();
     log.debug("connection to {} closed ({}): {}", a.server, ErrorCode.describe(code), cause == null ? "orderly" : cause.toString());
     linkFailed(a, code);

@@ -336,7 +336,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       } catch (IOException | RuntimeException e) {
         actor.execute(() -> {
           log.warn("{}: reading the inbox failed; closing", channel, e);
-          closeWith(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "reading the inbox failed");
+          closeWith(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "the server could not serve the inbox: " + e.getMessage());
         });
         return;
       }
@@ -453,7 +453,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
             .setServerMinProtocolVersion(Frames.MIN_PROTOCOL_VERSION)
             .setServerMaxProtocolVersion(Frames.PROTOCOL_VERSION))
         .build());
-    channel.close();
+    channel.close(code, reason); // the transport's own means say it too (docs/protocol.md §2.4)
   }
 
   private String newSessionId() {

@@ -36,11 +36,14 @@ public record ServerSession(
     disconnect(channel, code, reason);
   }
 
-  /** Tells the peer of {@code channel} why, then closes it (queued frames are flushed first). */
+  /**
+   * Tells the peer of {@code channel} why, in a Disconnect frame and by the transport's own means
+   * (a WebSocket close code, a gRPC status), then closes it (queued frames are flushed first).
+   */
   static void disconnect(FrameChannel channel, int code, String reason) {
     channel.send(
         Frames.encode(
             Frame.newBuilder().setDisconnect(Disconnect.newBuilder().setCode(code).setReason(reason)).build()));
-    channel.close();
+    channel.close(code, reason);
   }
 }

@@ -287,7 +287,9 @@ class ConnectionActorTest {
     alice.fromClient(publish("big", "bob", "x".repeat(10_000)));
     Frame bye = bob.await("Disconnect", Frame::hasDisconnect);
     assertThat(bye.getDisconnect().getCode()).isEqualTo(31003);
-    assertThat(bye.getDisconnect().getReason()).contains("could not write a frame");
+    // Pushed live ("could not write a frame"), or read by the last read of the sync if that was
+    // still running ("could not serve the inbox"): either way the link closes with the code.
+    assertThat(bye.getDisconnect().getReason()).containsAnyOf("could not write a frame", "could not serve the inbox");
     assertThat(bob.closed.await(10, TimeUnit.SECONDS)).isTrue();
 
     Channel again = connect(ctx, "bob");

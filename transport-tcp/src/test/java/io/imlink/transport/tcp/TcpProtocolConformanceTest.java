@@ -8,4 +8,9 @@ class TcpProtocolConformanceTest extends ProtocolConformanceContract {
   protected URI listenUri() {
     return URI.create("tcp://127.0.0.1:0");
   }
+
+  @Override
+  protected boolean carriesCloseCodes() {
+    return false;
+  }
 }
