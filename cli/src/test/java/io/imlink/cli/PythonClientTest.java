@@ -115,7 +115,7 @@ class PythonClientTest {
 
     // (c) py → alice: a PublishAck 0 with the server's id, and alice's engine receives it from py.
     JsonNode ack = py.next("publish_ack");
-    py.check(ack.get("code").asInt() == 0 && ack.get("message_id").asText().length() == 24
+    py.check(ack.get("code").asInt() == 0 && !ack.get("message_id").asText().isEmpty()
         && ack.get("to").asText().equals("alice"), "PublishAck 0 with a server message id: " + ack);
     Await.until("alice receives py's message", () -> aliceReceived.size() == 1);
     Message fromPy = aliceReceived.get(0);
