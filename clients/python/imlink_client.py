@@ -219,7 +219,8 @@ class Client:
     Frames that arrive while a call waits for its answer are kept: Deliver frames for
     :meth:`receive`; a Ping from the server is answered at once; a Disconnect raises
     :class:`Disconnected`. While waiting, the client pings the server whenever it has sent nothing
-    for the heartbeat interval the server announced (the server closes silent sessions).
+    for the heartbeat interval the server announced; there is no background thread, so a caller that
+    makes no call for longer than the server's idle limit (3 heartbeat intervals) is disconnected.
     """
 
     DEVICE_CLASSES = ("UNSPECIFIED", "MOBILE", "DESKTOP", "WEB")
