@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imlink.protocol.Limits;
 import io.imlink.protocol.Tokens;
 import io.imlink.server.internal.HttpApi;
+import io.imlink.server.internal.ServerState;
+import io.imlink.server.internal.UserKey;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -250,6 +252,28 @@ class HttpApiTest {
 
     var badMinute = api.call("/user/block.json").param("userId", "a").param("minute", "0").send();
     assertThat(badMinute.status()).isEqualTo(400);
+  }
+
+  /** A revocation time beyond the clock window (or before the epoch) would refuse every later token for ever. */
+  @Test
+  void anExpiryTimeOutsideZeroToNowPlusTheWindowIs400AndRevokesNothing() throws Exception {
+    long latest = clock.millis() + HttpApi.WINDOW.toMillis();
+    for (String time : List.of(Long.toString(Long.MAX_VALUE), Long.toString(latest + 1), "-1",
+        Long.toString(Long.MIN_VALUE))) {
+      var r = api.call("/user/token/expire.json").param("userId", "a").param("userId", "b").param("time", time).send();
+      assertThat(r.status()).as("time=%s", time).isEqualTo(400);
+      assertThat(r.body().get("code").asInt()).as("time=%s", time).isEqualTo(1002);
+      assertThat(r.body().get("errorMessage").asText()).as("time=%s", time)
+          .isEqualTo("time must be from 0 to " + latest + " (ms since the epoch: at most 5 minutes after the server clock)");
+    }
+    // The bounds themselves are accepted.
+    api.expireTokens(Instant.EPOCH, "b");
+    api.expireTokens(Instant.ofEpochMilli(latest), "a");
+    server.close();
+    try (ServerState state = ServerState.open(tmp)) {
+      assertThat(state.revokedBefore(new UserKey(KEY, "a"))).isEqualTo(latest);
+      assertThat(state.revokedBefore(new UserKey(KEY, "b"))).isEqualTo(0);
+    }
   }
 
   /** An id of {@link Limits#MAX_ID_BYTES} bytes in two-byte characters (each byte form-encoded as %XX), one per {@code i < 1000}. */

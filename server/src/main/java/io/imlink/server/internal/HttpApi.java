@@ -329,10 +329,15 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static long number(String value, String name, long min, long max) throws ApiError {
+    return number(value, name, min, max, "");
+  }
+
+  /** A number from {@code min} to {@code max}; {@code why} follows the bounds in the refusal. */
+  private static long number(String value, String name, long min, long max, String why) throws ApiError {
     try {
       long n = Long.parseLong(value);
       if (n < min || n > max) {
-        throw new ApiError(400, BAD_PARAMETER, name + " must be from " + min + " to " + max);
+        throw new ApiError(400, BAD_PARAMETER, name + " must be from " + min + " to " + max + why);
       }
       return n;
     } catch (NumberFormatException e) {
@@ -354,7 +359,12 @@ public final class HttpApi implements AutoCloseable {
 
   private ObjectNode expireTokens(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
     List<String> users = userIds(form);
-    long time = number(single(form, "time", true), "time", 0, Long.MAX_VALUE);
+    // Revoking up to a time far ahead would refuse every token issued until then (Long.MAX_VALUE:
+    // for ever), and revocations never move back: at most the clock window ahead, as a signed
+    // request's own timestamp may be.
+    long latest = saturatedAdd(clock.millis(), WINDOW.toMillis());
+    long time = number(single(form, "time", true), "time", 0, latest,
+        " (ms since the epoch: at most " + WINDOW.toMinutes() + " minutes after the server clock)");
     for (String u : users) {
       // Live sessions stay up; the next (re)connect with an older token fails with 31004.
       ctx.state().revokeTokens(new UserKey(appKey, u), time);
