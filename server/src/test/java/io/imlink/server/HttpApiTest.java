@@ -390,6 +390,47 @@ class HttpApiTest {
     assertThat(atLimit.status()).as(atLimit.body().toString()).isEqualTo(200);
   }
 
+  /** POSTs {@code body} as it is, signed, with a fresh nonce. */
+  private ServerApiClient.Response postRaw(String path, byte[] body) throws Exception {
+    String head = signedHeaders(path, "raw-" + nonces++) + "Content-Length: " + body.length + "\r\n\r\n";
+    return exchangeRaw(head.getBytes(StandardCharsets.US_ASCII), body);
+  }
+
+  private int nonces;
+
+  /** Invalid UTF-8 used to turn into U+FFFD: userId=%ff and userId=%fe were the same user. */
+  @Test
+  void formKeysAndValuesThatAreNotUtf8Are400AndValidMultiByteUtf8Works() throws Exception {
+    String[] values = {
+        "%ff", "%fe", "a%80b", "%C0%AF", // a bare continuation byte, an overlong '/'
+        "%E2%82", "%ED%A0%80", "%F4%90%80%80", // truncated, a surrogate, beyond U+10FFFF
+    };
+    for (String v : values) {
+      for (String form : List.of("userId=" + v, "userId=a&name=" + v, "userId=a&" + v + "=x")) {
+        var r = postRaw("/user/getToken.json", form.getBytes(StandardCharsets.US_ASCII));
+        assertThat(r.status()).as(form).isEqualTo(400);
+        assertThat(r.body().get("code").asInt()).as(form).isEqualTo(1002);
+        assertThat(r.body().get("errorMessage").asText()).as(form).contains("not valid UTF-8");
+      }
+    }
+    // Bytes that are not UTF-8 are refused whether percent-encoded or not.
+    byte[] rawFf = {'u', 's', 'e', 'r', 'I', 'd', '=', (byte) 0xff};
+    var raw = postRaw("/user/getToken.json", rawFf);
+    assertThat(raw.status()).isEqualTo(400);
+    assertThat(raw.body().get("code").asInt()).isEqualTo(1002);
+
+    var euro = postRaw("/user/getToken.json", "userId=%E2%82%AC%F0%9F%98%80+x".getBytes(StandardCharsets.US_ASCII));
+    assertThat(euro.status()).as(euro.body().toString()).isEqualTo(200);
+    assertThat(euro.body().get("userId").asText()).isEqualTo("\u20ac\ud83d\ude00 x");
+    assertThat(Tokens.verify(euro.body().get("token").asText(), SECRET).userId()).isEqualTo("\u20ac\ud83d\ude00 x");
+    var rawEuro = postRaw("/user/getToken.json", "userId=\u20ac".getBytes(StandardCharsets.UTF_8));
+    assertThat(rawEuro.body().get("userId").asText()).isEqualTo("\u20ac");
+
+    var badEscape = postRaw("/user/getToken.json", "userId=%4".getBytes(StandardCharsets.US_ASCII));
+    assertThat(badEscape.status()).isEqualTo(400);
+    assertThat(badEscape.body().get("errorMessage").asText()).isEqualTo("malformed form body");
+  }
+
   @Test
   void unknownPathsAre404AndOtherMethods405() throws Exception {
     assertThat(api.call("/user/nothing.json").send().status()).isEqualTo(404);

@@ -12,7 +12,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -261,25 +264,88 @@ public final class HttpApi implements AutoCloseable {
     if (body.length > MAX_BODY) {
       throw new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes");
     }
+    return parseForm(body);
+  }
+
+  /**
+   * An {@code application/x-www-form-urlencoded} body: {@code &}-separated {@code key=value} pairs,
+   * {@code +} for a space, {@code %XX} for a byte. Keys and values are percent-decoded to bytes and
+   * those bytes must be UTF-8: anything else is refused with 1002 rather than read as U+FFFD, which
+   * would make different values (say {@code %ff} and {@code %fe}) the same user id.
+   */
+  private static Map<String, List<String>> parseForm(byte[] body) throws ApiError {
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
     Map<String, List<String>> form = new LinkedHashMap<>();
-    String text = new String(body, StandardCharsets.UTF_8);
-    if (text.isEmpty()) {
-      return form;
-    }
-    for (String pair : text.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      try {
-        String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+    for (int start = 0; start < body.length; ) {
+      int end = indexOf(body, (byte) '&', start, body.length);
+      if (end > start) {
+        int eq = indexOf(body, (byte) '=', start, end);
+        String key = formComponent(body, start, eq < 0 ? end : eq, utf8);
+        if (key == null) {
+          throw new ApiError(400, BAD_PARAMETER, "a form field name is not valid UTF-8");
+        }
+        String value = eq < 0 ? "" : formComponent(body, eq + 1, end, utf8);
+        if (value == null) {
+          throw new ApiError(400, BAD_PARAMETER,
+              (Limits.isId(key) ? key : "a form value") + " is not valid UTF-8");
+        }
         form.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-      } catch (IllegalArgumentException e) {
-        throw new ApiError(400, BAD_PARAMETER, "malformed form body");
       }
+      start = end + 1;
     }
     return form;
+  }
+
+  /** The first index of {@code b} in {@code bytes[from, to)}, or {@code to} for none. */
+  private static int indexOf(byte[] bytes, byte b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /** {@code bytes[from, to)} percent-decoded and read as UTF-8; null if the bytes are not UTF-8. */
+  private static String formComponent(byte[] bytes, int from, int to, CharsetDecoder utf8) throws ApiError {
+    byte[] decoded = new byte[to - from];
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      byte b = bytes[i];
+      if (b == '+') {
+        decoded[n++] = ' ';
+      } else if (b == '%') {
+        int hi = i + 2 < to ? hexDigit(bytes[i + 1]) : -1;
+        int lo = i + 2 < to ? hexDigit(bytes[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+          throw new ApiError(400, BAD_PARAMETER, "malformed form body");
+        }
+        decoded[n++] = (byte) (hi << 4 | lo);
+        i += 2;
+      } else {
+        decoded[n++] = b;
+      }
+    }
+    try {
+      return utf8.decode(ByteBuffer.wrap(decoded, 0, n)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static int hexDigit(byte b) {
+    if (b >= '0' && b <= '9') {
+      return b - '0';
+    }
+    if (b >= 'a' && b <= 'f') {
+      return b - 'a' + 10;
+    }
+    if (b >= 'A' && b <= 'F') {
+      return b - 'A' + 10;
+    }
+    return -1;
   }
 
   /** The request's Content-Length, or -1 without one (chunked); the read stays bounded either way. */
