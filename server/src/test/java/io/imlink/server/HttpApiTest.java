@@ -109,12 +109,15 @@ class HttpApiTest {
     assertThat(Tokens.peek(token).expiry()).as("permanent by default").isEmpty();
   }
 
+  /** What every refusal that could tell a valid App-Key from a valid signature says. */
+  private static final String AUTH_FAILED = "authentication failed: check App-Key, Nonce, Timestamp and Signature";
+
   @Test
   void aWrongSignatureIs401() throws Exception {
     var r = api.call("/user/getToken.json").param("userId", "a").signature("0".repeat(40)).send();
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.body().get("code").asInt()).isEqualTo(1004);
-    assertThat(r.body().get("errorMessage").asText()).isEqualTo("signature mismatch");
+    assertThat(r.body().get("errorMessage").asText()).isEqualTo(AUTH_FAILED);
   }
 
   @Test
@@ -131,7 +134,43 @@ class HttpApiTest {
   void anUnknownAppKeyIs401() throws Exception {
     var r = api.call("/user/getToken.json").param("userId", "a").appKey("nobody").send();
     assertThat(r.status()).isEqualTo(401);
-    assertThat(r.body().get("errorMessage").asText()).isEqualTo("unknown App-Key");
+    assertThat(r.body().get("code").asInt()).isEqualTo(1004);
+    assertThat(r.body().get("errorMessage").asText()).isEqualTo(AUTH_FAILED);
+  }
+
+  /**
+   * No refusal tells an attacker whether the App-Key exists: a known key with a wrong signature and
+   * an unknown one get the same answer, and so does every malformed Nonce or Timestamp, whichever
+   * the key.
+   */
+  @Test
+  void refusalsAreTheSameForAKnownAndAnUnknownAppKey() throws Exception {
+    var wrongSignature = api.call("/user/getToken.json").param("userId", "a").signature("0".repeat(40)).send();
+    var unknownKey = api.call("/user/getToken.json").param("userId", "a").appKey("nobody").send();
+    var unknownKeyWrongSignature = api.call("/user/getToken.json").param("userId", "a").appKey("nobody")
+        .signature("0".repeat(40)).send();
+    ServerApiClient wrongSecret = new ServerApiClient(base, KEY, "not-the-secret", clock, Duration.ofSeconds(10));
+    var otherSecret = wrongSecret.call("/user/getToken.json").param("userId", "a").send();
+    for (var r : List.of(unknownKey, unknownKeyWrongSignature, otherSecret)) {
+      assertThat(r.status()).isEqualTo(401);
+      assertThat(r.body()).isEqualTo(wrongSignature.body());
+    }
+
+    long now = clock.millis();
+    List<java.util.function.UnaryOperator<ServerApiClient.Call>> malformed = List.of(
+        c -> c.nonce(""),
+        c -> c.nonce("n".repeat(65)),
+        c -> c.timestamp("soon"),
+        c -> c.timestamp(Long.toString(now + WINDOW_MS + 1)),
+        c -> c.timestamp(Long.toString(now - WINDOW_MS - 1)));
+    for (int i = 0; i < malformed.size(); i++) {
+      var known = malformed.get(i).apply(api.call("/user/getToken.json").param("userId", "a").nonce("k" + i)).send();
+      var unknown = malformed.get(i).apply(
+          api.call("/user/getToken.json").param("userId", "a").nonce("u" + i).appKey("nobody")).send();
+      assertThat(known.status()).as("case %d", i).isEqualTo(401);
+      assertThat(unknown.status()).as("case %d", i).isEqualTo(401);
+      assertThat(unknown.body()).as("case %d: %s", i, known.body()).isEqualTo(known.body());
+    }
   }
 
   /** A getToken call signed with this Timestamp header and a nonce of its own. */

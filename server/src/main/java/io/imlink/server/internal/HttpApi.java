@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A missing or wrong signature, an unknown app key, a timestamp that is not a non-negative
  * integer or is more than 5 minutes away from the server clock, or a nonce used again within twice
- * that window gets HTTP 401 with {@code {"code":1004, "errorMessage":...}}. Bad parameters get HTTP
+ * that window gets HTTP 401 with {@code {"code":1004, "errorMessage":...}}; an unknown app key and a
+ * wrong signature with the same message ({@link #AUTH_FAILED}). Bad parameters get HTTP
  * 400 with code 1002 (1005 for a value over its limit); a body over {@link #MAX_BODY} HTTP 413 with
  * code 1005; an unknown path 404.
  *
@@ -188,6 +189,15 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /**
+   * What a refusal says when the App-Key is unknown or the signature does not match: one message
+   * for both, so that the answer never tells a caller without the secret whether it guessed a valid
+   * app key. The reason is logged at debug level.
+   */
+  static final String AUTH_FAILED = "authentication failed: check App-Key, Nonce, Timestamp and Signature";
+  /** Signs for an unknown App-Key, so that its refusal costs the same work as a wrong signature's. */
+  private static final String NO_SECRET = "no app has this secret";
+
+  /**
    * Checks the signature headers; returns the app key.
    *
    * <p>The timestamp is seconds since the epoch (what the commercial server SDK sends) or
@@ -196,6 +206,14 @@ public final class HttpApi implements AutoCloseable {
    * therefore has a timestamp of at most {@code t + WINDOW}, which stays acceptable until {@code t +
    * 2 × WINDOW}: the nonce is remembered through then, keyed by app key and nonce alone, so the same
    * nonce with another timestamp is a replay too.
+   *
+   * <p>What a refusal says: an unknown App-Key and a wrong signature get the same {@link
+   * #AUTH_FAILED}, or the answer would confirm valid app keys. The other refusals keep their own
+   * message, because they reveal nothing secret: missing headers, a malformed Nonce or Timestamp and
+   * one outside the window are checked first, from the request and the server clock alone (which
+   * every response's Date header shows), so they read the same whatever the App-Key; a reused nonce
+   * is only reported to a request whose signature verified, that is to the secret's holder or to
+   * someone replaying a request they captured, who knew that already.
    */
   private String authenticate(HttpExchange exchange) throws ApiError {
     String appKey = exchange.getRequestHeaders().getFirst("App-Key");
@@ -203,34 +221,44 @@ public final class HttpApi implements AutoCloseable {
     String timestamp = exchange.getRequestHeaders().getFirst("Timestamp");
     String signature = exchange.getRequestHeaders().getFirst("Signature");
     if (appKey == null || nonce == null || timestamp == null || signature == null) {
-      throw new ApiError(401, BAD_SIGNATURE, "App-Key, Nonce, Timestamp and Signature headers are required");
-    }
-    String secret = ctx.tokens().secret(appKey);
-    if (secret == null) {
-      throw new ApiError(401, BAD_SIGNATURE, "unknown App-Key");
+      throw refused(exchange, "App-Key, Nonce, Timestamp and Signature headers are required", "missing headers");
     }
     if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
-      throw new ApiError(401, BAD_SIGNATURE, "Nonce must be 1 to " + MAX_NONCE + " characters");
+      throw refused(exchange, "Nonce must be 1 to " + MAX_NONCE + " characters", "bad nonce");
     }
-    long ts = timestampMillis(timestamp);
+    long ts = timestampMillis(exchange, timestamp);
     long now = clock.millis();
     long window = WINDOW.toMillis();
     if (ts < saturatedAdd(now, -window) || ts > saturatedAdd(now, window)) {
-      throw new ApiError(401, BAD_SIGNATURE, "Timestamp is more than 5 minutes away from the server clock");
+      throw refused(exchange, "Timestamp is more than 5 minutes away from the server clock", "timestamp outside the window");
     }
-    byte[] expected = ServerApiClient.signature(secret, nonce, timestamp).getBytes(StandardCharsets.US_ASCII);
+    String secret = ctx.tokens().secret(appKey);
+    byte[] expected = ServerApiClient.signature(secret != null ? secret : NO_SECRET, nonce, timestamp)
+        .getBytes(StandardCharsets.US_ASCII);
     byte[] given = signature.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, given)) {
-      throw new ApiError(401, BAD_SIGNATURE, "signature mismatch");
+    boolean matches = MessageDigest.isEqual(expected, given);
+    if (secret == null || !matches) {
+      throw refused(exchange, AUTH_FAILED, secret == null ? "unknown App-Key" : "signature mismatch");
     }
     if (!nonces.firstUse(appKey + "\n" + nonce, now)) {
-      throw new ApiError(401, BAD_SIGNATURE, "Nonce already used");
+      throw refused(exchange, "Nonce already used", "nonce reused");
     }
     return appKey;
   }
 
+  /** A 401 / 1004 refusal saying {@code message}; the real {@code reason} goes to the debug log. */
+  private static ApiError refused(HttpExchange exchange, String message, String reason) {
+    if (log.isDebugEnabled()) {
+      String appKey = exchange.getRequestHeaders().getFirst("App-Key");
+      log.debug("HTTP API {} from {} refused: {} (App-Key {})", exchange.getRequestURI().getPath(),
+          exchange.getRemoteAddress(), reason, appKey == null ? "none"
+              : "'" + (appKey.length() > Limits.MAX_ID_BYTES ? appKey.substring(0, Limits.MAX_ID_BYTES) + "…" : appKey) + "'");
+    }
+    return new ApiError(401, BAD_SIGNATURE, message);
+  }
+
   /** The Timestamp header in epoch milliseconds: a non-negative integer, seconds below {@link #SECONDS_BELOW}. */
-  private static long timestampMillis(String timestamp) throws ApiError {
+  private static long timestampMillis(HttpExchange exchange, String timestamp) throws ApiError {
     long ts;
     try {
       ts = Long.parseLong(timestamp);
@@ -238,7 +266,8 @@ public final class HttpApi implements AutoCloseable {
       ts = -1;
     }
     if (ts < 0) {
-      throw new ApiError(401, BAD_SIGNATURE, "Timestamp must be a non-negative integer: seconds (or milliseconds) since the epoch");
+      throw refused(exchange, "Timestamp must be a non-negative integer: seconds (or milliseconds) since the epoch",
+          "malformed timestamp");
     }
     return ts < SECONDS_BELOW ? Math.multiplyExact(ts, 1000L) : ts; // below 10^11: cannot overflow
   }
