@@ -51,7 +51,8 @@ class ConnectShutdownTest {
       }
     });
     List<String> out = new ArrayList<>();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       boolean signalled = false;
       int received = 0;
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {

@@ -303,7 +303,8 @@ class HttpApiTest {
       assertThat(r.status()).as("time=%s", time).isEqualTo(400);
       assertThat(r.body().get("code").asInt()).as("time=%s", time).isEqualTo(1002);
       assertThat(r.body().get("errorMessage").asText()).as("time=%s", time)
-          .isEqualTo("time must be from 0 to " + latest + " (ms since the epoch: at most 5 minutes after the server clock)");
+          .isEqualTo("time must be from 0 to " + latest
+              + " (ms since the epoch: at most 5 minutes after the server clock)");
     }
     // The bounds themselves are accepted.
     api.expireTokens(Instant.EPOCH, "b");

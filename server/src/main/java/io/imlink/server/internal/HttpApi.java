@@ -230,7 +230,8 @@ public final class HttpApi implements AutoCloseable {
     long now = clock.millis();
     long window = WINDOW.toMillis();
     if (ts < saturatedAdd(now, -window) || ts > saturatedAdd(now, window)) {
-      throw refused(exchange, "Timestamp is more than 5 minutes away from the server clock", "timestamp outside the window");
+      throw refused(exchange, "Timestamp is more than 5 minutes away from the server clock",
+          "timestamp outside the window");
     }
     String secret = ctx.tokens().secret(appKey);
     byte[] expected = ServerApiClient.signature(secret != null ? secret : NO_SECRET, nonce, timestamp)
@@ -250,9 +251,11 @@ public final class HttpApi implements AutoCloseable {
   private static ApiError refused(HttpExchange exchange, String message, String reason) {
     if (log.isDebugEnabled()) {
       String appKey = exchange.getRequestHeaders().getFirst("App-Key");
+      if (appKey != null && appKey.length() > Limits.MAX_ID_BYTES) {
+        appKey = appKey.substring(0, Limits.MAX_ID_BYTES) + "…";
+      }
       log.debug("HTTP API {} from {} refused: {} (App-Key {})", exchange.getRequestURI().getPath(),
-          exchange.getRemoteAddress(), reason, appKey == null ? "none"
-              : "'" + (appKey.length() > Limits.MAX_ID_BYTES ? appKey.substring(0, Limits.MAX_ID_BYTES) + "…" : appKey) + "'");
+          exchange.getRemoteAddress(), reason, appKey == null ? "none" : "'" + appKey + "'");
     }
     return new ApiError(401, BAD_SIGNATURE, message);
   }
