@@ -36,6 +36,13 @@ final class ConnectCommand implements Callable<Integer> {
       description = "Where the local store lives (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  /**
+   * Connects and waits for a final status. SIGTERM or Ctrl-C end it through the shutdown hook, which
+   * is then the one to close the engine: it stops printing callbacks (those still arriving are
+   * ignored), closes the engine and waits for it; the JVM then exits with 128 + the signal (143 for
+   * SIGTERM, 130 for Ctrl-C), as a shell reports any process a signal ends. Otherwise this thread
+   * closes the engine, after removing the hook so that the two never both do.
+   */
   @Override
   public Integer call() throws Exception {
     Timeline t = new Timeline(spec.commandLine().getOut());
@@ -50,19 +57,40 @@ final class ConnectCommand implements Callable<Integer> {
       }
     });
     Thread hook = new Thread(() -> {
-      engine.close();
+      watched.closeQuietly();
       finished.countDown();
     }, "imlink-connect-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) { // the signal came while the engine was being built
+      watched.closeQuietly();
+      return 0;
+    }
     int accepted = watched.connect(token, timeout);
     if (accepted != 0) {
-      engine.close();
+      if (removeHook(hook)) {
+        engine.close();
+      }
       return 2;
     }
     finished.await();
+    if (!removeHook(hook)) {
+      return 0; // stopped by a signal: the hook closes the engine, and the exit status is the signal's
+    }
     ConnectionStatus end = engine.getConnectionStatus();
     engine.close();
-    Runtime.getRuntime().removeShutdownHook(hook);
     return end == ConnectionStatus.SIGN_OUT ? 0 : 1;
+  }
+
+  /**
+   * Removes the shutdown hook: true if this thread is now the one to close the engine, false if
+   * the JVM is shutting down (the hook runs, or has run, and closes it).
+   */
+  private static boolean removeHook(Thread hook) {
+    try {
+      return Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      return false;
+    }
   }
 }

@@ -51,7 +51,9 @@ public final class Main implements Runnable {
    * failure while running (an address in use, a refused API call), followed by its stack trace with
    * {@code --verbose}. Blocks while the command runs
    * (the {@code server} and {@code connect} commands run until stopped). Call once per command line,
-   * from any thread.
+   * from any thread. A {@code server} or {@code connect} stopped by SIGTERM or Ctrl-C closes in its
+   * shutdown hook and the process exits with 128 + the signal (143, 130), the JVM's status for a
+   * signal: {@link #main}'s {@code System.exit} waits for the hook and does not change it.
    */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);

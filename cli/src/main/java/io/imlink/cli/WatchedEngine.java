@@ -19,6 +19,8 @@ final class WatchedEngine implements AutoCloseable {
   private final Timeline timeline;
   private final List<String> events = new ArrayList<>();
   private volatile long connectCalledNanos;
+  /** Set by {@link #closeQuietly}: callbacks are ignored from then on. Guarded by this. */
+  private boolean quiet;
 
   WatchedEngine(String name, ImEngine engine, Timeline timeline) {
     this.name = name;
@@ -40,6 +42,9 @@ final class WatchedEngine implements AutoCloseable {
   }
 
   private synchronized void record(String event, String detail) {
+    if (quiet) {
+      return; // closing on a signal: what the engine still reports is not printed
+    }
     events.add(event);
     timeline.print(name, detail.isEmpty() ? event : event + "  — " + detail);
     notifyAll();
@@ -52,7 +57,11 @@ final class WatchedEngine implements AutoCloseable {
   int connect(String token, int timeoutSeconds) {
     connectCalledNanos = System.nanoTime();
     int code = engine.connect(token, timeoutSeconds);
-    timeline.print(name, "connect(token, " + timeoutSeconds + ") returned " + code);
+    synchronized (this) {
+      if (!quiet) {
+        timeline.print(name, "connect(token, " + timeoutSeconds + ") returned " + code);
+      }
+    }
     return code;
   }
 
@@ -101,6 +110,17 @@ final class WatchedEngine implements AutoCloseable {
 
   @Override
   public void close() {
+    engine.close();
+  }
+
+  /**
+   * Ignores every callback from now on, then closes the engine and waits for it (a shutdown hook's
+   * close: the output should end quietly, whatever the engine reports while it signs out).
+   */
+  void closeQuietly() {
+    synchronized (this) {
+      quiet = true;
+    }
     engine.close();
   }
 }

@@ -126,7 +126,8 @@ class CliTest {
       Run refused = run("token", "--api", server.httpApiUri().orElseThrow().toString(),
           "--app-key", "cli-app", "--app-secret", "wrong-secret", "--user", "zoe");
       assertThat(refused.code()).isEqualTo(1);
-      assertOneLine(refused.err(), "imlink: server API refused the call: HTTP 401, code 1004: signature mismatch");
+      assertOneLine(refused.err(), "imlink: server API refused the call: HTTP 401, code 1004: "
+          + "authentication failed: check App-Key, Nonce, Timestamp and Signature");
 
       // connect runs until a final status: block the user from another thread once connected.
       server.apps();

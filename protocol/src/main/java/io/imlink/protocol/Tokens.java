@@ -12,7 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The imlink token format: {@code base64url(claims) "." base64url(HMAC-SHA256(appSecret, claims))},
- * unpadded, URL-safe, at most {@value Limits#MAX_TOKEN_LENGTH} characters.
+ * unpadded, URL-safe, at most {@value Limits#MAX_TOKEN_LENGTH} characters. Only that canonical
+ * spelling is read: a padded part, or one whose last character has its unused low bits set, is
+ * refused, so that a token has exactly one string form.
  *
  * <p>The claims are binary: a version byte (1), the app key and user id (each a length byte and
  * UTF-8 bytes), the issue time and the expiry (each 8 bytes, ms since the epoch; expiry 0 =
@@ -75,16 +77,32 @@ public final class Tokens {
     if (dot <= 0 || dot != token.lastIndexOf('.') || dot == token.length() - 1) {
       throw new InvalidTokenException("token is not of the form <claims>.<signature>");
     }
+    byte[] payload = decodeCanonical(token.substring(0, dot));
+    byte[] mac = decodeCanonical(token.substring(dot + 1));
+    if (mac.length != MAC_BYTES) {
+      throw new InvalidTokenException("token signature has the wrong length");
+    }
+    return new byte[][] {payload, mac};
+  }
+
+  /**
+   * Decodes one part of a token, which must be exactly what {@link #sign} writes: unpadded
+   * base64url with the unused low bits of the last character zero. The JDK decoder also accepts
+   * {@code =} padding and ignores those bits, so several strings would read as the same bytes and
+   * verify as the same token; re-encoding the bytes and comparing refuses every other spelling.
+   * (The part is the caller's own input, not a secret: a plain comparison leaks nothing.)
+   */
+  private static byte[] decodeCanonical(String part) throws InvalidTokenException {
+    byte[] bytes;
     try {
-      byte[] payload = DECODER.decode(token.substring(0, dot));
-      byte[] mac = DECODER.decode(token.substring(dot + 1));
-      if (mac.length != MAC_BYTES) {
-        throw new InvalidTokenException("token signature has the wrong length");
-      }
-      return new byte[][] {payload, mac};
+      bytes = DECODER.decode(part);
     } catch (IllegalArgumentException e) {
       throw new InvalidTokenException("token is not base64url");
     }
+    if (!ENCODER.encodeToString(bytes).equals(part)) {
+      throw new InvalidTokenException("token is not canonical base64url: padded, or unused bits set");
+    }
+    return bytes;
   }
 
   private static byte[] encode(TokenClaims c) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imlink.protocol.Limits;
 import io.imlink.protocol.Tokens;
 import io.imlink.server.internal.HttpApi;
+import io.imlink.server.internal.ServerState;
+import io.imlink.server.internal.UserKey;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -107,12 +109,15 @@ class HttpApiTest {
     assertThat(Tokens.peek(token).expiry()).as("permanent by default").isEmpty();
   }
 
+  /** What every refusal that could tell a valid App-Key from a valid signature says. */
+  private static final String AUTH_FAILED = "authentication failed: check App-Key, Nonce, Timestamp and Signature";
+
   @Test
   void aWrongSignatureIs401() throws Exception {
     var r = api.call("/user/getToken.json").param("userId", "a").signature("0".repeat(40)).send();
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.body().get("code").asInt()).isEqualTo(1004);
-    assertThat(r.body().get("errorMessage").asText()).isEqualTo("signature mismatch");
+    assertThat(r.body().get("errorMessage").asText()).isEqualTo(AUTH_FAILED);
   }
 
   @Test
@@ -129,7 +134,43 @@ class HttpApiTest {
   void anUnknownAppKeyIs401() throws Exception {
     var r = api.call("/user/getToken.json").param("userId", "a").appKey("nobody").send();
     assertThat(r.status()).isEqualTo(401);
-    assertThat(r.body().get("errorMessage").asText()).isEqualTo("unknown App-Key");
+    assertThat(r.body().get("code").asInt()).isEqualTo(1004);
+    assertThat(r.body().get("errorMessage").asText()).isEqualTo(AUTH_FAILED);
+  }
+
+  /**
+   * No refusal tells an attacker whether the App-Key exists: a known key with a wrong signature and
+   * an unknown one get the same answer, and so does every malformed Nonce or Timestamp, whichever
+   * the key.
+   */
+  @Test
+  void refusalsAreTheSameForAKnownAndAnUnknownAppKey() throws Exception {
+    var wrongSignature = api.call("/user/getToken.json").param("userId", "a").signature("0".repeat(40)).send();
+    var unknownKey = api.call("/user/getToken.json").param("userId", "a").appKey("nobody").send();
+    var unknownKeyWrongSignature = api.call("/user/getToken.json").param("userId", "a").appKey("nobody")
+        .signature("0".repeat(40)).send();
+    ServerApiClient wrongSecret = new ServerApiClient(base, KEY, "not-the-secret", clock, Duration.ofSeconds(10));
+    var otherSecret = wrongSecret.call("/user/getToken.json").param("userId", "a").send();
+    for (var r : List.of(unknownKey, unknownKeyWrongSignature, otherSecret)) {
+      assertThat(r.status()).isEqualTo(401);
+      assertThat(r.body()).isEqualTo(wrongSignature.body());
+    }
+
+    long now = clock.millis();
+    List<java.util.function.UnaryOperator<ServerApiClient.Call>> malformed = List.of(
+        c -> c.nonce(""),
+        c -> c.nonce("n".repeat(65)),
+        c -> c.timestamp("soon"),
+        c -> c.timestamp(Long.toString(now + WINDOW_MS + 1)),
+        c -> c.timestamp(Long.toString(now - WINDOW_MS - 1)));
+    for (int i = 0; i < malformed.size(); i++) {
+      var known = malformed.get(i).apply(api.call("/user/getToken.json").param("userId", "a").nonce("k" + i)).send();
+      var unknown = malformed.get(i).apply(
+          api.call("/user/getToken.json").param("userId", "a").nonce("u" + i).appKey("nobody")).send();
+      assertThat(known.status()).as("case %d", i).isEqualTo(401);
+      assertThat(unknown.status()).as("case %d", i).isEqualTo(401);
+      assertThat(unknown.body()).as("case %d: %s", i, known.body()).isEqualTo(known.body());
+    }
   }
 
   /** A getToken call signed with this Timestamp header and a nonce of its own. */
@@ -252,6 +293,29 @@ class HttpApiTest {
     assertThat(badMinute.status()).isEqualTo(400);
   }
 
+  /** A revocation time beyond the clock window (or before the epoch) would refuse every later token for ever. */
+  @Test
+  void anExpiryTimeOutsideZeroToNowPlusTheWindowIs400AndRevokesNothing() throws Exception {
+    long latest = clock.millis() + HttpApi.WINDOW.toMillis();
+    for (String time : List.of(Long.toString(Long.MAX_VALUE), Long.toString(latest + 1), "-1",
+        Long.toString(Long.MIN_VALUE))) {
+      var r = api.call("/user/token/expire.json").param("userId", "a").param("userId", "b").param("time", time).send();
+      assertThat(r.status()).as("time=%s", time).isEqualTo(400);
+      assertThat(r.body().get("code").asInt()).as("time=%s", time).isEqualTo(1002);
+      assertThat(r.body().get("errorMessage").asText()).as("time=%s", time)
+          .isEqualTo("time must be from 0 to " + latest
+              + " (ms since the epoch: at most 5 minutes after the server clock)");
+    }
+    // The bounds themselves are accepted.
+    api.expireTokens(Instant.EPOCH, "b");
+    api.expireTokens(Instant.ofEpochMilli(latest), "a");
+    server.close();
+    try (ServerState state = ServerState.open(tmp)) {
+      assertThat(state.revokedBefore(new UserKey(KEY, "a"))).isEqualTo(latest);
+      assertThat(state.revokedBefore(new UserKey(KEY, "b"))).isEqualTo(0);
+    }
+  }
+
   /** An id of {@link Limits#MAX_ID_BYTES} bytes in two-byte characters (each byte form-encoded as %XX), one per {@code i < 1000}. */
   private static String twoByteId(int i) {
     return "\u00e9".repeat(Limits.MAX_ID_BYTES / 2 - 3)
@@ -364,6 +428,47 @@ class HttpApiTest {
     var atLimit = exchangeRaw((signedHeaders("/user/getToken.json", "exact") + "Content-Length: " + exact.length()
         + "\r\n\r\n" + exact).getBytes(StandardCharsets.US_ASCII));
     assertThat(atLimit.status()).as(atLimit.body().toString()).isEqualTo(200);
+  }
+
+  /** POSTs {@code body} as it is, signed, with a fresh nonce. */
+  private ServerApiClient.Response postRaw(String path, byte[] body) throws Exception {
+    String head = signedHeaders(path, "raw-" + nonces++) + "Content-Length: " + body.length + "\r\n\r\n";
+    return exchangeRaw(head.getBytes(StandardCharsets.US_ASCII), body);
+  }
+
+  private int nonces;
+
+  /** Invalid UTF-8 used to turn into U+FFFD: userId=%ff and userId=%fe were the same user. */
+  @Test
+  void formKeysAndValuesThatAreNotUtf8Are400AndValidMultiByteUtf8Works() throws Exception {
+    String[] values = {
+        "%ff", "%fe", "a%80b", "%C0%AF", // a bare continuation byte, an overlong '/'
+        "%E2%82", "%ED%A0%80", "%F4%90%80%80", // truncated, a surrogate, beyond U+10FFFF
+    };
+    for (String v : values) {
+      for (String form : List.of("userId=" + v, "userId=a&name=" + v, "userId=a&" + v + "=x")) {
+        var r = postRaw("/user/getToken.json", form.getBytes(StandardCharsets.US_ASCII));
+        assertThat(r.status()).as(form).isEqualTo(400);
+        assertThat(r.body().get("code").asInt()).as(form).isEqualTo(1002);
+        assertThat(r.body().get("errorMessage").asText()).as(form).contains("not valid UTF-8");
+      }
+    }
+    // Bytes that are not UTF-8 are refused whether percent-encoded or not.
+    byte[] rawFf = {'u', 's', 'e', 'r', 'I', 'd', '=', (byte) 0xff};
+    var raw = postRaw("/user/getToken.json", rawFf);
+    assertThat(raw.status()).isEqualTo(400);
+    assertThat(raw.body().get("code").asInt()).isEqualTo(1002);
+
+    var euro = postRaw("/user/getToken.json", "userId=%E2%82%AC%F0%9F%98%80+x".getBytes(StandardCharsets.US_ASCII));
+    assertThat(euro.status()).as(euro.body().toString()).isEqualTo(200);
+    assertThat(euro.body().get("userId").asText()).isEqualTo("\u20ac\ud83d\ude00 x");
+    assertThat(Tokens.verify(euro.body().get("token").asText(), SECRET).userId()).isEqualTo("\u20ac\ud83d\ude00 x");
+    var rawEuro = postRaw("/user/getToken.json", "userId=\u20ac".getBytes(StandardCharsets.UTF_8));
+    assertThat(rawEuro.body().get("userId").asText()).isEqualTo("\u20ac");
+
+    var badEscape = postRaw("/user/getToken.json", "userId=%4".getBytes(StandardCharsets.US_ASCII));
+    assertThat(badEscape.status()).isEqualTo(400);
+    assertThat(badEscape.body().get("errorMessage").asText()).isEqualTo("malformed form body");
   }
 
   @Test

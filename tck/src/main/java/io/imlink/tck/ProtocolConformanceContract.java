@@ -9,6 +9,7 @@ import io.imlink.protocol.Limits;
 import io.imlink.protocol.v1.ConnectAck;
 import io.imlink.protocol.v1.ConnectRequest;
 import io.imlink.protocol.v1.Deliver;
+import io.imlink.protocol.v1.DeliverAck;
 import io.imlink.protocol.v1.DeliveredMessage;
 import io.imlink.protocol.v1.DeviceClass;
 import io.imlink.protocol.v1.Disconnect;
@@ -237,6 +238,7 @@ public abstract class ProtocolConformanceContract extends EngineFixture {
         new Object[] {request("not-a-token"), 31004},
         new Object[] {request(token.substring(0, token.length() - 2) + "AA"), 31004},
         new Object[] {request(token).setDeviceId("d".repeat(Limits.MAX_ID_BYTES + 1)), 31002},
+        new Object[] {request(token).setDeviceId(HUGE_DEVICE_ID), 31002},
         new Object[] {request("t".repeat(Limits.MAX_TOKEN_LENGTH + 1)), 31002});
     for (Object[] c : cases) {
       Peer p = new Peer();
@@ -246,6 +248,41 @@ public abstract class ProtocolConformanceContract extends EngineFixture {
       assertThat(ack.getReason()).isNotEmpty();
       p.awaitClosed();
     }
+  }
+
+  /** A device id of 200,000 bytes: far over the id limit, yet its ConnectRequest fits one frame. */
+  private static final String HUGE_DEVICE_ID = "d".repeat(200_000);
+
+  @Test
+  void s4_2_aDeviceIdOverTheLimitIsNeverStored() throws Exception {
+    startServer();
+    String token = api.getToken("dee");
+    api.publishPrivate("sender", List.of("dee"), "RC:TxtMsg", "{}"); // a message to acknowledge: seq 1
+    Frame connect = Frame.newBuilder().setConnectRequest(request(token).setDeviceId(HUGE_DEVICE_ID)).build();
+    assertThat(Frames.encode(connect).length).as("the request fits a frame").isLessThan(Limits.MAX_FRAME_BYTES);
+
+    // The request and an acknowledgement back to back: had the request been accepted, the
+    // acknowledgement would be recorded under the device id.
+    Peer refused = new Peer();
+    refused.send(connect);
+    refused.send(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(1)).build());
+    assertThat(refused.next(Frame.BodyCase.CONNECT_ACK).getConnectAck().getCode()).isEqualTo(31002);
+    refused.awaitClosed();
+
+    // A device within the limit acknowledges after it; once that is recorded, the other would be too.
+    Peer accepted = new Peer();
+    assertThat(accepted.connect(request(token).setDeviceId("dee-phone")).getCode()).isZero();
+    accepted.send(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(1)).build());
+    Await.until("the valid device's acknowledgement is recorded", () -> {
+      try {
+        return server.acknowledgedSeq(APP_KEY, "dee", "dee-phone") == 1;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertThat(server.acknowledgedSeq(APP_KEY, "dee", HUGE_DEVICE_ID)).as("nothing stored for the refused device")
+        .isZero();
+    assertThat(server.sessionCount()).isEqualTo(1);
   }
 
   @Test

@@ -12,7 +12,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A missing or wrong signature, an unknown app key, a timestamp that is not a non-negative
  * integer or is more than 5 minutes away from the server clock, or a nonce used again within twice
- * that window gets HTTP 401 with {@code {"code":1004, "errorMessage":...}}. Bad parameters get HTTP
+ * that window gets HTTP 401 with {@code {"code":1004, "errorMessage":...}}; an unknown app key and a
+ * wrong signature with the same message ({@link #AUTH_FAILED}). Bad parameters get HTTP
  * 400 with code 1002 (1005 for a value over its limit); a body over {@link #MAX_BODY} HTTP 413 with
  * code 1005; an unknown path 404.
  *
@@ -185,6 +189,15 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /**
+   * What a refusal says when the App-Key is unknown or the signature does not match: one message
+   * for both, so that the answer never tells a caller without the secret whether it guessed a valid
+   * app key. The reason is logged at debug level.
+   */
+  static final String AUTH_FAILED = "authentication failed: check App-Key, Nonce, Timestamp and Signature";
+  /** Signs for an unknown App-Key, so that its refusal costs the same work as a wrong signature's. */
+  private static final String NO_SECRET = "no app has this secret";
+
+  /**
    * Checks the signature headers; returns the app key.
    *
    * <p>The timestamp is seconds since the epoch (what the commercial server SDK sends) or
@@ -193,6 +206,14 @@ public final class HttpApi implements AutoCloseable {
    * therefore has a timestamp of at most {@code t + WINDOW}, which stays acceptable until {@code t +
    * 2 × WINDOW}: the nonce is remembered through then, keyed by app key and nonce alone, so the same
    * nonce with another timestamp is a replay too.
+   *
+   * <p>What a refusal says: an unknown App-Key and a wrong signature get the same {@link
+   * #AUTH_FAILED}, or the answer would confirm valid app keys. The other refusals keep their own
+   * message, because they reveal nothing secret: missing headers, a malformed Nonce or Timestamp and
+   * one outside the window are checked first, from the request and the server clock alone (which
+   * every response's Date header shows), so they read the same whatever the App-Key; a reused nonce
+   * is only reported to a request whose signature verified, that is to the secret's holder or to
+   * someone replaying a request they captured, who knew that already.
    */
   private String authenticate(HttpExchange exchange) throws ApiError {
     String appKey = exchange.getRequestHeaders().getFirst("App-Key");
@@ -200,34 +221,47 @@ public final class HttpApi implements AutoCloseable {
     String timestamp = exchange.getRequestHeaders().getFirst("Timestamp");
     String signature = exchange.getRequestHeaders().getFirst("Signature");
     if (appKey == null || nonce == null || timestamp == null || signature == null) {
-      throw new ApiError(401, BAD_SIGNATURE, "App-Key, Nonce, Timestamp and Signature headers are required");
-    }
-    String secret = ctx.tokens().secret(appKey);
-    if (secret == null) {
-      throw new ApiError(401, BAD_SIGNATURE, "unknown App-Key");
+      throw refused(exchange, "App-Key, Nonce, Timestamp and Signature headers are required", "missing headers");
     }
     if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
-      throw new ApiError(401, BAD_SIGNATURE, "Nonce must be 1 to " + MAX_NONCE + " characters");
+      throw refused(exchange, "Nonce must be 1 to " + MAX_NONCE + " characters", "bad nonce");
     }
-    long ts = timestampMillis(timestamp);
+    long ts = timestampMillis(exchange, timestamp);
     long now = clock.millis();
     long window = WINDOW.toMillis();
     if (ts < saturatedAdd(now, -window) || ts > saturatedAdd(now, window)) {
-      throw new ApiError(401, BAD_SIGNATURE, "Timestamp is more than 5 minutes away from the server clock");
+      throw refused(exchange, "Timestamp is more than 5 minutes away from the server clock",
+          "timestamp outside the window");
     }
-    byte[] expected = ServerApiClient.signature(secret, nonce, timestamp).getBytes(StandardCharsets.US_ASCII);
+    String secret = ctx.tokens().secret(appKey);
+    byte[] expected = ServerApiClient.signature(secret != null ? secret : NO_SECRET, nonce, timestamp)
+        .getBytes(StandardCharsets.US_ASCII);
     byte[] given = signature.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, given)) {
-      throw new ApiError(401, BAD_SIGNATURE, "signature mismatch");
+    boolean matches = MessageDigest.isEqual(expected, given);
+    if (secret == null || !matches) {
+      throw refused(exchange, AUTH_FAILED, secret == null ? "unknown App-Key" : "signature mismatch");
     }
     if (!nonces.firstUse(appKey + "\n" + nonce, now)) {
-      throw new ApiError(401, BAD_SIGNATURE, "Nonce already used");
+      throw refused(exchange, "Nonce already used", "nonce reused");
     }
     return appKey;
   }
 
+  /** A 401 / 1004 refusal saying {@code message}; the real {@code reason} goes to the debug log. */
+  private static ApiError refused(HttpExchange exchange, String message, String reason) {
+    if (log.isDebugEnabled()) {
+      String appKey = exchange.getRequestHeaders().getFirst("App-Key");
+      if (appKey != null && appKey.length() > Limits.MAX_ID_BYTES) {
+        appKey = appKey.substring(0, Limits.MAX_ID_BYTES) + "…";
+      }
+      log.debug("HTTP API {} from {} refused: {} (App-Key {})", exchange.getRequestURI().getPath(),
+          exchange.getRemoteAddress(), reason, appKey == null ? "none" : "'" + appKey + "'");
+    }
+    return new ApiError(401, BAD_SIGNATURE, message);
+  }
+
   /** The Timestamp header in epoch milliseconds: a non-negative integer, seconds below {@link #SECONDS_BELOW}. */
-  private static long timestampMillis(String timestamp) throws ApiError {
+  private static long timestampMillis(HttpExchange exchange, String timestamp) throws ApiError {
     long ts;
     try {
       ts = Long.parseLong(timestamp);
@@ -235,7 +269,8 @@ public final class HttpApi implements AutoCloseable {
       ts = -1;
     }
     if (ts < 0) {
-      throw new ApiError(401, BAD_SIGNATURE, "Timestamp must be a non-negative integer: seconds (or milliseconds) since the epoch");
+      throw refused(exchange, "Timestamp must be a non-negative integer: seconds (or milliseconds) since the epoch",
+          "malformed timestamp");
     }
     return ts < SECONDS_BELOW ? Math.multiplyExact(ts, 1000L) : ts; // below 10^11: cannot overflow
   }
@@ -261,25 +296,88 @@ public final class HttpApi implements AutoCloseable {
     if (body.length > MAX_BODY) {
       throw new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes");
     }
+    return parseForm(body);
+  }
+
+  /**
+   * An {@code application/x-www-form-urlencoded} body: {@code &}-separated {@code key=value} pairs,
+   * {@code +} for a space, {@code %XX} for a byte. Keys and values are percent-decoded to bytes and
+   * those bytes must be UTF-8: anything else is refused with 1002 rather than read as U+FFFD, which
+   * would make different values (say {@code %ff} and {@code %fe}) the same user id.
+   */
+  private static Map<String, List<String>> parseForm(byte[] body) throws ApiError {
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
     Map<String, List<String>> form = new LinkedHashMap<>();
-    String text = new String(body, StandardCharsets.UTF_8);
-    if (text.isEmpty()) {
-      return form;
-    }
-    for (String pair : text.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      try {
-        String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+    for (int start = 0; start < body.length; ) {
+      int end = indexOf(body, (byte) '&', start, body.length);
+      if (end > start) {
+        int eq = indexOf(body, (byte) '=', start, end);
+        String key = formComponent(body, start, eq < 0 ? end : eq, utf8);
+        if (key == null) {
+          throw new ApiError(400, BAD_PARAMETER, "a form field name is not valid UTF-8");
+        }
+        String value = eq < 0 ? "" : formComponent(body, eq + 1, end, utf8);
+        if (value == null) {
+          throw new ApiError(400, BAD_PARAMETER,
+              (Limits.isId(key) ? key : "a form value") + " is not valid UTF-8");
+        }
         form.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-      } catch (IllegalArgumentException e) {
-        throw new ApiError(400, BAD_PARAMETER, "malformed form body");
       }
+      start = end + 1;
     }
     return form;
+  }
+
+  /** The first index of {@code b} in {@code bytes[from, to)}, or {@code to} for none. */
+  private static int indexOf(byte[] bytes, byte b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /** {@code bytes[from, to)} percent-decoded and read as UTF-8; null if the bytes are not UTF-8. */
+  private static String formComponent(byte[] bytes, int from, int to, CharsetDecoder utf8) throws ApiError {
+    byte[] decoded = new byte[to - from];
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      byte b = bytes[i];
+      if (b == '+') {
+        decoded[n++] = ' ';
+      } else if (b == '%') {
+        int hi = i + 2 < to ? hexDigit(bytes[i + 1]) : -1;
+        int lo = i + 2 < to ? hexDigit(bytes[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+          throw new ApiError(400, BAD_PARAMETER, "malformed form body");
+        }
+        decoded[n++] = (byte) (hi << 4 | lo);
+        i += 2;
+      } else {
+        decoded[n++] = b;
+      }
+    }
+    try {
+      return utf8.decode(ByteBuffer.wrap(decoded, 0, n)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static int hexDigit(byte b) {
+    if (b >= '0' && b <= '9') {
+      return b - '0';
+    }
+    if (b >= 'a' && b <= 'f') {
+      return b - 'a' + 10;
+    }
+    if (b >= 'A' && b <= 'F') {
+      return b - 'A' + 10;
+    }
+    return -1;
   }
 
   /** The request's Content-Length, or -1 without one (chunked); the read stays bounded either way. */
@@ -329,10 +427,15 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static long number(String value, String name, long min, long max) throws ApiError {
+    return number(value, name, min, max, "");
+  }
+
+  /** A number from {@code min} to {@code max}; {@code why} follows the bounds in the refusal. */
+  private static long number(String value, String name, long min, long max, String why) throws ApiError {
     try {
       long n = Long.parseLong(value);
       if (n < min || n > max) {
-        throw new ApiError(400, BAD_PARAMETER, name + " must be from " + min + " to " + max);
+        throw new ApiError(400, BAD_PARAMETER, name + " must be from " + min + " to " + max + why);
       }
       return n;
     } catch (NumberFormatException e) {
@@ -354,7 +457,12 @@ public final class HttpApi implements AutoCloseable {
 
   private ObjectNode expireTokens(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
     List<String> users = userIds(form);
-    long time = number(single(form, "time", true), "time", 0, Long.MAX_VALUE);
+    // Revoking up to a time far ahead would refuse every token issued until then (Long.MAX_VALUE:
+    // for ever), and revocations never move back: at most the clock window ahead, as a signed
+    // request's own timestamp may be.
+    long latest = saturatedAdd(clock.millis(), WINDOW.toMillis());
+    long time = number(single(form, "time", true), "time", 0, latest,
+        " (ms since the epoch: at most " + WINDOW.toMinutes() + " minutes after the server clock)");
     for (String u : users) {
       // Live sessions stay up; the next (re)connect with an older token fails with 31004.
       ctx.state().revokeTokens(new UserKey(appKey, u), time);
