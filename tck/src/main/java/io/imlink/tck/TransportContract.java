@@ -302,6 +302,112 @@ public abstract class TransportContract {
     client.nextFrame();
     RecordingFrameHandler server = serverHandler(0);
     server.nextFrame();
+    for (int i = 1; i <= 100; i++) {
+      channel.send(new byte[] {(byte) i});
+    }
+    channel.close();
+    for (int i = 1; i <= 100; i++) {
+      assertThat(server.nextFrame()).containsExactly((byte) i);
+    }
+    server.awaitClosed();
+  }
+
+  @Test
+  void aServerCloseWithACodeComesAfterTheFramesSentBeforeItAndCarriesTheCode() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    closesInOrderWithTheCode(server.channel(), server, client, 31004, "token refused", carriesCloseCodes());
+  }
+
+  /**
+   * Sends 100 frames on {@code closing}, closes it with {@code code} (a second close does not
+   * count), and checks that the peer gets the frames, then the code where the transport carries
+   * it that way, and that each side sees its close once.
+   */
+  private void closesInOrderWithTheCode(FrameChannel closing, RecordingFrameHandler closer, RecordingFrameHandler peer,
+      int code, String reason, boolean carried) throws Exception {
+    for (int i = 1; i <= 100; i++) {
+      closing.send(new byte[] {(byte) i});
+    }
+    closing.close(code, reason);
+    closing.close(31010, "a second close does not count");
+    closing.close();
+    for (int i = 1; i <= 100; i++) {
+      assertThat(peer.nextFrame()).containsExactly((byte) i);
+    }
+    Throwable cause = peer.awaitClosed();
+    if (carried) {
+      assertThat(cause).isInstanceOf(RemoteCloseException.class).hasMessage(reason);
+      assertThat(((RemoteCloseException) cause).code()).isEqualTo(code);
+    } else {
+      assertThat(cause).as("a transport without close codes (this way) closes in order").isNull();
+    }
+    assertThat(closer.awaitClosed()).as("the closing side's own cause").isNull();
+    assertThat(closing.isOpen()).isFalse();
+    assertThat(closing.send(new byte[] {1})).isFalse();
+    connector.close();
+    acceptor.close();
+    assertThat(peer.closeCount()).isEqualTo(1);
+    assertThat(closer.closeCount()).isEqualTo(1);
+    assertThat(peer.framesAfterClose()).isZero();
+  }
+
+  @Test
+  void aServerCloseWithACodeOfAnyFormCarriesIt() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    connect(client).send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.channel().close(12345, "not an imlink code");
+    Throwable cause = client.awaitClosed();
+    if (carriesCloseCodes()) {
+      assertThat(cause).isInstanceOf(RemoteCloseException.class).hasMessage("not an imlink code");
+      assertThat(((RemoteCloseException) cause).code()).isEqualTo(12345);
+    } else {
+      assertThat(cause).isNull();
+    }
+    assertThat(server.awaitClosed()).isNull();
+  }
+
+  @Test
+  void aCloseWithCode0IsAnOrderlyCloseOnBothSides() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.channel().send(new byte[] {1});
+    server.channel().close(0, "signed out");
+    assertThat(client.nextFrame()).containsExactly(1);
+    assertThat(client.awaitClosed()).isNull();
+    assertThat(server.awaitClosed()).isNull();
+
+    RecordingFrameHandler client2 = new RecordingFrameHandler();
+    FrameChannel channel2 = connect(client2);
+    channel2.send(new byte[] {2});
+    client2.nextFrame();
+    RecordingFrameHandler server2 = serverHandler(1);
+    server2.nextFrame();
+    channel2.send(new byte[] {3});
+    channel2.close(0, "bye");
+    assertThat(server2.nextFrame()).containsExactly(3);
+    assertThat(server2.awaitClosed()).isNull();
+    assertThat(client2.awaitClosed()).isNull();
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(channel2.isOpen()).isFalse();
+  }
+
+  @Test
+  void aClientCloseWithACodeClosesInOrderAndIsObservedOnceOnEachSide() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.nextFrame();
     closesInOrderWithTheCode(channel, client, server, 31010, "kicked by another device", carriesClientCloseCodes());
   }
 
