@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,12 +23,15 @@ import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 
 /**
  * The server side of the WebSocket transport: a Java-WebSocket server (one selector thread and
  * {@value WsOptions#WORKERS} decoder threads) serving one path; handshakes for other paths are
- * refused.
+ * refused. Its connections are {@link GuardedConnection}s: handshake deadline and size cap, frames
+ * checked by a {@link FrameGuard}, failures confined to their connection; refusals are logged by
+ * one {@link RefusalLog}. A timer thread runs the handshake deadlines and the write check.
  */
 public final class WsAcceptor implements Acceptor {
   private static final System.Logger log = System.getLogger(WsAcceptor.class.getName());
@@ -37,24 +41,30 @@ public final class WsAcceptor implements Acceptor {
 
   private final Server server;
   private final URI uri;
-  private final ScheduledThreadPoolExecutor flusher;
+  private final ScheduledThreadPoolExecutor timers;
   private volatile boolean closed;
 
-  private WsAcceptor(Server server, URI uri) {
+  private WsAcceptor(Server server, URI uri, ScheduledThreadPoolExecutor timers) {
     this.server = server;
     this.uri = uri;
+    this.timers = timers;
     // Java-WebSocket's server can lose a write wake-up: its selector thread, having drained a
     // connection's queue, sets the connection back to read-only interest, and a frame queued by
     // another thread at that moment (a send, a close, a ping) waits until the peer sends
     // something — possibly for ever. This checks every connection's queue and wakes the writer,
     // also of a closing connection: its close frame is such a write, and the server ends the TCP
     // connection only once that frame is out.
-    this.flusher = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "imlink-ws-server-flush");
-      t.setDaemon(true);
-      return t;
+    timers.scheduleWithFixedDelay(this::flushStuckWrites, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private static ScheduledThreadPoolExecutor newTimers() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "imlink-ws-server-timer");
+      thread.setDaemon(true);
+      return thread;
     });
-    flusher.scheduleWithFixedDelay(this::flushStuckWrites, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+    t.setRemoveOnCancelPolicy(true); // a deadline cancelled by a completed handshake is dropped at once
+    return t;
   }
 
   private void flushStuckWrites() {
@@ -73,11 +83,27 @@ public final class WsAcceptor implements Acceptor {
   public static WsAcceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
     WsOptions.check(address, true);
     String path = WsOptions.path(address, options);
-    Server server = new Server(new InetSocketAddress(address.getHost(), address.getPort()), options, path, handler);
-    if (WsOptions.secure(address)) {
-      server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(options.sslContext().orElseThrow(
-          () -> new IllegalArgumentException("wss:// needs an SSLContext in the TransportOptions"))));
+    int maxHandshakeBytes = WsOptions.maxHandshakeBytes(options);
+    org.java_websocket.WebSocketServerFactory channels = WsOptions.secure(address)
+        ? new DefaultSSLWebSocketServerFactory(options.sslContext().orElseThrow(
+            () -> new IllegalArgumentException("wss:// needs an SSLContext in the TransportOptions")))
+        : new DefaultWebSocketServerFactory();
+    ScheduledThreadPoolExecutor timers = newTimers();
+    RefusalLog refusals = new RefusalLog();
+    Server server = new Server(new InetSocketAddress(address.getHost(), address.getPort()), options, path, handler,
+        refusals);
+    server.setWebSocketFactory(new GuardedConnection.Factory(channels, timers, options.handshakeTimeout(),
+        maxHandshakeBytes, options.maxFrameSize(), refusals));
+    try {
+      return start(server, address, path, timers);
+    } catch (IOException | RuntimeException | Error e) {
+      timers.shutdownNow();
+      throw e;
     }
+  }
+
+  private static WsAcceptor start(Server server, URI address, String path, ScheduledThreadPoolExecutor timers)
+      throws IOException {
     server.start();
     try {
       server.started.get(10, TimeUnit.SECONDS);
@@ -96,7 +122,7 @@ public final class WsAcceptor implements Acceptor {
     String host = address.getHost().contains(":") && !address.getHost().startsWith("[") ? "[" + address.getHost() + "]"
         : address.getHost();
     URI bound = URI.create(address.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + host + ":" + server.getPort() + path);
-    return new WsAcceptor(server, bound);
+    return new WsAcceptor(server, bound, timers);
   }
 
   private static void stopQuietly(Server server) {
@@ -139,12 +165,13 @@ public final class WsAcceptor implements Acceptor {
       }
     }
     stopQuietly(server);
-    flusher.shutdownNow();
+    timers.shutdownNow();
     try {
-      flusher.awaitTermination(5, TimeUnit.SECONDS);
+      timers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    server.refusals.close();
   }
 
   @Override
@@ -157,12 +184,15 @@ public final class WsAcceptor implements Acceptor {
     private final String path;
     private final AcceptHandler acceptHandler;
     private final int maxFrameSize;
+    final RefusalLog refusals;
 
-    Server(InetSocketAddress address, TransportOptions options, String path, AcceptHandler acceptHandler) {
-      super(address, WsOptions.workers(options), List.<Draft>of(WsOptions.draft(options)));
+    Server(InetSocketAddress address, TransportOptions options, String path, AcceptHandler acceptHandler,
+        RefusalLog refusals) {
+      super(address, WsOptions.workers(options), List.<Draft>of(WsOptions.serverDraft(options)));
       this.path = path;
       this.acceptHandler = acceptHandler;
       this.maxFrameSize = options.maxFrameSize();
+      this.refusals = refusals;
       setReuseAddr(true);
       setTcpNoDelay(true);
       setDaemon(true);
@@ -187,6 +217,9 @@ public final class WsAcceptor implements Acceptor {
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
+      if (conn instanceof GuardedConnection guarded) {
+        guarded.handshakeDone();
+      }
       WsServerChannel channel = new WsServerChannel(conn, maxFrameSize);
       conn.setAttachment(channel);
       try {
@@ -195,10 +228,19 @@ public final class WsAcceptor implements Acceptor {
           throw new IllegalStateException("AcceptHandler returned a null FrameHandler");
         }
         channel.state.handler(h);
-      } catch (RuntimeException e) {
-        log.log(Level.WARNING, "accept handler failed; closing the connection", e);
+      } catch (RuntimeException | Error e) {
+        refusals.failed(conn.getRemoteSocketAddress(), "the accept handler failed; closing the connection", e);
         conn.close(CloseFrame.UNEXPECTED_CONDITION);
       }
+    }
+
+    /** Called by the library for every connection that closes, whether or not it was ever open. */
+    @Override
+    protected boolean removeConnection(WebSocket conn) {
+      if (conn instanceof GuardedConnection guarded) {
+        guarded.handshakeDone();
+      }
+      return super.removeConnection(conn);
     }
 
     @Override
@@ -209,6 +251,7 @@ public final class WsAcceptor implements Acceptor {
       }
     }
 
+    /** Not reached: the {@link FrameGuard} refuses text frames at their header. */
     @Override
     public void onMessage(WebSocket conn, String message) {
       WsServerChannel channel = conn.getAttachment();
