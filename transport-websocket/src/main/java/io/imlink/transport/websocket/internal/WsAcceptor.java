@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -194,6 +193,7 @@ public final class WsAcceptor implements Acceptor {
       this.maxFrameSize = options.maxFrameSize();
       this.refusals = refusals;
       setReuseAddr(true);
+      setMaxPendingConnections(1024); // the accept backlog, as the TCP transport's (the JDK default is 50)
       setTcpNoDelay(true);
       setDaemon(true);
       setConnectionLostTimeout(WsOptions.connectionLostTimeout(options));
