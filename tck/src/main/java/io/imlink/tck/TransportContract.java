@@ -10,6 +10,7 @@ import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.api.spi.RemoteCloseException;
 import io.imlink.api.spi.TransportOptions;
 import io.imlink.api.spi.TransportProvider;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -767,6 +769,54 @@ public abstract class TransportContract {
     open.send(new byte[] {3});
     assertThat(bystander.nextFrame()).containsExactly(3);
     assertThat(bystander.isClosed()).isFalse();
+  }
+
+  /**
+   * An accept that fails because the process has run out of file descriptors (a flood of
+   * connections) must not stop the acceptor for good: once descriptors are free again, it accepts
+   * and serves new connections. Runs where the test can exhaust the descriptors itself: a Unix JVM
+   * whose limit is at most 100 000.
+   */
+  @Test
+  void runningOutOfFileDescriptorsDoesNotStopTheAcceptorForGood() throws Exception {
+    long limit = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+    Assumptions.assumeTrue(limit > 0 && limit <= 100_000, "needs a Unix limit of file descriptors the test can exhaust");
+    List<FileInputStream> hogs = new ArrayList<>();
+    Socket victim = new Socket();
+    cleanup.add(victim);
+    try {
+      try {
+        while (hogs.size() < limit) {
+          hogs.add(new FileInputStream("/dev/null"));
+        }
+      } catch (IOException exhausted) {
+        // every descriptor is taken
+      }
+      hogs.remove(hogs.size() - 1).close(); // one for the client's socket: the server's accept has none
+      try {
+        victim.connect(new InetSocketAddress(Network.loopback(), acceptor.localAddress().getPort()), 2_000);
+        endsWithin(victim, Duration.ofSeconds(1)); // the server tries, and fails, to accept it meanwhile
+      } catch (IOException refused) {
+        // refused or reset: the server has tried
+      }
+    } finally {
+      for (FileInputStream h : hogs) {
+        h.close();
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      RecordingFrameHandler late = new RecordingFrameHandler();
+      try {
+        connect(connector, acceptor.uri(), late).send(new byte[] {5});
+        assertThat(late.nextFrame()).containsExactly(5);
+        break;
+      } catch (ExecutionException notYet) {
+        assertThat(System.nanoTime()).as("the acceptor serves again within 15 s: %s", notYet.getCause()).isLessThan(deadline);
+        Thread.sleep(50); // polls for the acceptor to listen again: an event, not a timer of the test's
+      }
+    }
   }
 
   private static Set<Thread> liveThreads() {

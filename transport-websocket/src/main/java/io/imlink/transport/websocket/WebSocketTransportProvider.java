@@ -55,14 +55,18 @@ import java.util.Set;
  * decodes well-formed frames within the limits, and the raw-socket tests of {@code
  * WebSocketServerGuardsTest} pin that behaviour for a library upgrade. Serving WebSocket from Netty's
  * codec instead (keeping Java-WebSocket for the client) would need a second server stack for what
- * these overrides already do. What stays the library's: its selector thread (accept, read, write),
- * which runs none of imlink's code; an {@link Error} raised there (a real exhaustion of memory, for
- * instance) still ends the listener.
+ * these overrides already do. One failure is outside them: the library closes its listening
+ * socket for good when an accept fails (out of file descriptors, in a flood of connections); the
+ * acceptor notices it within 10 ms and listens again on the same port as soon as it can, the old
+ * server keeping the connections it has. What stays the library's: its selector thread (accept,
+ * read, write), which runs none of imlink's code; an {@link Error} raised there (a real exhaustion
+ * of memory, for instance) still ends that server.
  *
  * <p>Threads (the library's design): each client connection has a read thread, a write thread and,
  * while connection-lost detection is on, a timer thread; a connector adds one connect-timeout
  * thread. A server has a selector thread, {@code websocket.workers} decoder threads (default:
- * cores, at most 4) and a timer thread (handshake deadlines, a check for lost write wake-ups). All
+ * cores, at most 4) and a timer thread (handshake deadlines, a check for lost write wake-ups and for
+ * a listener closed by the library). All
  * end when their connection, connector or acceptor closes.
  *
  * <p>Thread safety: every method may be called from any thread.

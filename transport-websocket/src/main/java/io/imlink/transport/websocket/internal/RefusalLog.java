@@ -9,7 +9,8 @@ import java.time.Duration;
  * Logs what a listener refuses — malformed frames, oversized handshakes, handshakes that time out,
  * connections whose handling failed — as one line each, at most one line per interval (a second)
  * for the whole listener: the refusals in between are counted, and the count goes with the next
- * line, or with {@link #close()}. A peer sending garbage therefore cannot flood the log.
+ * line, or with {@link #close()}; only the listener's one-off events go out whatever the rate. A peer
+ * sending garbage therefore cannot flood the log.
  *
  * <p>Thread safety: every method may be called from any thread; none blocks beyond a short lock.
  */
@@ -25,20 +26,20 @@ final class RefusalLog {
 
   /** Where the lines go. */
   interface Sink {
-    /** One line; {@code failure} is null for a refusal, the error for a failure of the listener's own. */
-    void line(String line, Throwable failure);
+    /** One line; {@code failure}, if not null, is the error to log with it. */
+    void line(Level level, String line, Throwable failure);
   }
 
   /**
-   * Logs on {@code WsAcceptor}'s logger, at most once a second: refusals at INFO, failures at
-   * WARNING with their stack trace.
+   * Logs on {@code WsAcceptor}'s logger, at most once a second: refusals at INFO, failures and the
+   * listener's own troubles at WARNING, a failure with its stack trace.
    */
   RefusalLog() {
-    this(Clock.systemUTC(), Duration.ofSeconds(1), (line, failure) -> {
+    this(Clock.systemUTC(), Duration.ofSeconds(1), (level, line, failure) -> {
       if (failure == null) {
-        log.log(Level.INFO, line);
+        log.log(level, line);
       } else {
-        log.log(Level.WARNING, line, failure);
+        log.log(level, line, failure);
       }
     });
   }
@@ -51,28 +52,40 @@ final class RefusalLog {
 
   /** One refusal of {@code peer}'s connection, for {@code why}. */
   void refused(SocketAddress peer, String why) {
-    report(peer, why, null);
+    report(Level.INFO, "refused " + peer + ": " + why, null);
   }
 
   /** The connection of {@code peer} was closed because handling it failed with {@code failure}. */
   void failed(SocketAddress peer, String what, Throwable failure) {
-    report(peer, what + ": " + failure, failure);
+    report(Level.WARNING, "closed " + peer + ": " + what + ": " + failure, failure);
   }
 
-  private void report(SocketAddress peer, String why, Throwable failure) {
+  /**
+   * Something happened to the listener itself; {@code always}: logged whatever the rate (for what
+   * happens once, not for what a peer can repeat).
+   */
+  void listener(String what, boolean always) {
+    report(Level.WARNING, what, null, always);
+  }
+
+  private void report(Level level, String what, Throwable failure) {
+    report(level, what, failure, false);
+  }
+
+  private void report(Level level, String what, Throwable failure, boolean always) {
     String line;
     synchronized (this) {
       long now = clock.millis();
-      if (logged && now - lastLineAt < intervalMillis) {
+      if (!always && logged && now - lastLineAt < intervalMillis) {
         suppressed++;
         return;
       }
-      line = "WebSocket: " + (failure == null ? "refused " : "closed ") + peer + ": " + why + suppressedNote();
+      line = "WebSocket: " + what + suppressedNote();
       logged = true;
       lastLineAt = now;
       suppressed = 0;
     }
-    sink.line(line, failure);
+    sink.line(level, line, failure);
   }
 
   /** Reports the refusals not logged yet, if any. */
@@ -85,7 +98,7 @@ final class RefusalLog {
       line = "WebSocket: " + suppressed + " more refusals not logged";
       suppressed = 0;
     }
-    sink.line(line, null);
+    sink.line(Level.INFO, line, null);
   }
 
   private String suppressedNote() {

@@ -9,8 +9,11 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -38,22 +41,33 @@ public final class WsAcceptor implements Acceptor {
   /** How often queued outbound data is checked for a lost write wake-up. */
   static final long FLUSH_CHECK_MS = 10;
 
-  private final Server server;
+  /** How long after a failed attempt the acceptor tries again to listen. */
+  static final long RELISTEN_RETRY_MS = 100;
+
+  private final Servers servers;
   private final URI uri;
   private final ScheduledThreadPoolExecutor timers;
+  private final RefusalLog refusals;
+  /** Every server started, the listening one last; the others serve what they accepted before. */
+  private final List<Server> all = new CopyOnWriteArrayList<>();
+  private volatile Server current;
+  private long nextRelistenAt; // timer thread only
   private volatile boolean closed;
 
-  private WsAcceptor(Server server, URI uri, ScheduledThreadPoolExecutor timers) {
-    this.server = server;
+  private WsAcceptor(Servers servers, Server first, URI uri, ScheduledThreadPoolExecutor timers, RefusalLog refusals) {
+    this.servers = servers;
+    this.current = first;
     this.uri = uri;
     this.timers = timers;
+    this.refusals = refusals;
+    all.add(first);
     // Java-WebSocket's server can lose a write wake-up: its selector thread, having drained a
     // connection's queue, sets the connection back to read-only interest, and a frame queued by
     // another thread at that moment (a send, a close, a ping) waits until the peer sends
     // something — possibly for ever. This checks every connection's queue and wakes the writer,
     // also of a closing connection: its close frame is such a write, and the server ends the TCP
     // connection only once that frame is out.
-    timers.scheduleWithFixedDelay(this::flushStuckWrites, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(this::tick, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
   }
 
   private static ScheduledThreadPoolExecutor newTimers() {
@@ -66,15 +80,87 @@ public final class WsAcceptor implements Acceptor {
     return t;
   }
 
-  private void flushStuckWrites() {
+  private void tick() {
     try {
-      for (WebSocket conn : server.getConnections()) {
-        if (conn instanceof org.java_websocket.WebSocketImpl impl && !impl.outQueue.isEmpty() && !conn.isClosed()) {
-          server.onWriteDemand(conn);
-        }
+      for (Server server : all) {
+        flushStuckWrites(server);
       }
-    } catch (RuntimeException e) {
-      log.log(Level.DEBUG, "checking for stuck writes failed", e);
+      listenAgainIfClosed();
+    } catch (RuntimeException | Error e) {
+      log.log(Level.DEBUG, "the acceptor's periodic check failed", e);
+    }
+  }
+
+  private static void flushStuckWrites(Server server) {
+    for (WebSocket conn : server.getConnections()) {
+      if (conn instanceof org.java_websocket.WebSocketImpl impl && !impl.outQueue.isEmpty() && !conn.isClosed()) {
+        server.onWriteDemand(conn);
+      }
+    }
+  }
+
+  /**
+   * Java-WebSocket closes its listening socket for good when an accept fails (with "too many open
+   * files", say, in a flood of connections): its selector loop takes the accept's IOException for
+   * the listening channel's own. The open connections go on being served, but no new one is
+   * accepted. This notices it and starts a new server on the same port, trying again every {@value
+   * #RELISTEN_RETRY_MS} ms while it cannot bind; the old server keeps its connections until the
+   * acceptor closes.
+   */
+  private void listenAgainIfClosed() {
+    ServerSocketChannel listening = current.listening;
+    if (closed || listening == null || listening.isOpen()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - nextRelistenAt < 0) {
+      return;
+    }
+    nextRelistenAt = now + TimeUnit.MILLISECONDS.toNanos(RELISTEN_RETRY_MS);
+    try {
+      Server fresh = servers.start(uri.getPort());
+      if (closed) {
+        stopQuietly(fresh);
+        return;
+      }
+      all.add(fresh);
+      current = fresh;
+      refusals.listener("the listener on port " + uri.getPort()
+          + " was closed by the library after a failed accept (out of file descriptors?); listening again", true);
+    } catch (IOException | RuntimeException e) {
+      refusals.listener("cannot listen again on port " + uri.getPort() + " yet: " + e, false);
+    }
+  }
+
+  /** Makes and starts the servers of one acceptor, all alike but for the port. */
+  private record Servers(URI address, TransportOptions options, String path, AcceptHandler handler,
+      ScheduledThreadPoolExecutor timers, RefusalLog refusals) {
+
+    /** Starts a server on {@code port} (0: any), blocking until it listens. */
+    Server start(int port) throws IOException {
+      org.java_websocket.WebSocketServerFactory channels = WsOptions.secure(address)
+          ? new DefaultSSLWebSocketServerFactory(options.sslContext().orElseThrow(
+              () -> new IllegalArgumentException("wss:// needs an SSLContext in the TransportOptions")))
+          : new DefaultWebSocketServerFactory();
+      Server server = new Server(new InetSocketAddress(address.getHost(), port), options, path, handler, refusals);
+      server.setWebSocketFactory(new GuardedConnection.Factory(channels, timers, options.handshakeTimeout(),
+          WsOptions.maxHandshakeBytes(options), options.maxFrameSize(), refusals));
+      server.start();
+      try {
+        server.started.get(10, TimeUnit.SECONDS);
+        return server;
+      } catch (ExecutionException e) {
+        stopQuietly(server);
+        Throwable cause = e.getCause();
+        throw cause instanceof IOException io ? io : new IOException("cannot listen on " + address + ": " + cause, cause);
+      } catch (TimeoutException e) {
+        stopQuietly(server);
+        throw new IOException("WebSocket server on " + address + " did not start within 10 s");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopQuietly(server);
+        throw new IOException("interrupted while starting the WebSocket server", e);
+      }
     }
   }
 
@@ -82,46 +168,21 @@ public final class WsAcceptor implements Acceptor {
   public static WsAcceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
     WsOptions.check(address, true);
     String path = WsOptions.path(address, options);
-    int maxHandshakeBytes = WsOptions.maxHandshakeBytes(options);
-    org.java_websocket.WebSocketServerFactory channels = WsOptions.secure(address)
-        ? new DefaultSSLWebSocketServerFactory(options.sslContext().orElseThrow(
-            () -> new IllegalArgumentException("wss:// needs an SSLContext in the TransportOptions")))
-        : new DefaultWebSocketServerFactory();
+    WsOptions.maxHandshakeBytes(options); // refuses a bad value before anything starts
     ScheduledThreadPoolExecutor timers = newTimers();
     RefusalLog refusals = new RefusalLog();
-    Server server = new Server(new InetSocketAddress(address.getHost(), address.getPort()), options, path, handler,
-        refusals);
-    server.setWebSocketFactory(new GuardedConnection.Factory(channels, timers, options.handshakeTimeout(),
-        maxHandshakeBytes, options.maxFrameSize(), refusals));
+    Servers servers = new Servers(address, options, path, handler, timers, refusals);
+    Server first;
     try {
-      return start(server, address, path, timers);
+      first = servers.start(address.getPort());
     } catch (IOException | RuntimeException | Error e) {
       timers.shutdownNow();
       throw e;
     }
-  }
-
-  private static WsAcceptor start(Server server, URI address, String path, ScheduledThreadPoolExecutor timers)
-      throws IOException {
-    server.start();
-    try {
-      server.started.get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      stopQuietly(server);
-      Throwable cause = e.getCause();
-      throw cause instanceof IOException io ? io : new IOException("cannot listen on " + address + ": " + cause, cause);
-    } catch (TimeoutException e) {
-      stopQuietly(server);
-      throw new IOException("WebSocket server on " + address + " did not start within 10 s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopQuietly(server);
-      throw new IOException("interrupted while starting the WebSocket server", e);
-    }
     String host = address.getHost().contains(":") && !address.getHost().startsWith("[") ? "[" + address.getHost() + "]"
         : address.getHost();
-    URI bound = URI.create(address.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + host + ":" + server.getPort() + path);
-    return new WsAcceptor(server, bound, timers);
+    URI bound = URI.create(address.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + host + ":" + first.getPort() + path);
+    return new WsAcceptor(servers, first, bound, timers, refusals);
   }
 
   private static void stopQuietly(Server server) {
@@ -139,7 +200,8 @@ public final class WsAcceptor implements Acceptor {
 
   @Override
   public InetSocketAddress localAddress() {
-    return new InetSocketAddress(server.getAddress().getAddress(), server.getPort());
+    Server server = current;
+    return new InetSocketAddress(server.getAddress().getAddress(), uri.getPort());
   }
 
   @Override
@@ -149,13 +211,15 @@ public final class WsAcceptor implements Acceptor {
     }
     closed = true;
     // Close every connection first, while the flusher still guards against lost write wake-ups,
-    // and give the close handshakes a moment; then stop the server, which joins its threads and
-    // drops whatever connection is left.
-    for (WebSocket conn : server.getConnections()) {
-      conn.close(CloseFrame.GOING_AWAY);
+    // and give the close handshakes a moment; then stop the servers, which join their threads and
+    // drop whatever connection is left.
+    for (Server server : all) {
+      for (WebSocket conn : server.getConnections()) {
+        conn.close(CloseFrame.GOING_AWAY);
+      }
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
+    while (all.stream().anyMatch(s -> !s.getConnections().isEmpty()) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {
@@ -163,14 +227,16 @@ public final class WsAcceptor implements Acceptor {
         break;
       }
     }
-    stopQuietly(server);
     timers.shutdownNow();
     try {
       timers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    server.refusals.close();
+    for (Server server : all) { // after the timer: no server is started any more
+      stopQuietly(server);
+    }
+    refusals.close();
   }
 
   @Override
@@ -184,6 +250,8 @@ public final class WsAcceptor implements Acceptor {
     private final AcceptHandler acceptHandler;
     private final int maxFrameSize;
     final RefusalLog refusals;
+    /** The listening channel, known from the first accept on. */
+    volatile ServerSocketChannel listening;
 
     Server(InetSocketAddress address, TransportOptions options, String path, AcceptHandler acceptHandler,
         RefusalLog refusals) {
@@ -213,6 +281,15 @@ public final class WsAcceptor implements Acceptor {
     @Override
     public void onStart() {
       started.complete(null);
+    }
+
+    /** Called by the selector thread before each accept, with the listening channel's key. */
+    @Override
+    protected boolean onConnect(SelectionKey key) {
+      if (listening == null && key.channel() instanceof ServerSocketChannel channel) {
+        listening = channel;
+      }
+      return true;
     }
 
     @Override

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class RefusalLogTest {
   private final FakeClock time = new FakeClock();
   private final List<String> lines = new CopyOnWriteArrayList<>();
-  private final RefusalLog log = new RefusalLog(time.clock(), Duration.ofSeconds(1), (line, failure) -> lines.add(line));
+  private final RefusalLog log = new RefusalLog(time.clock(), Duration.ofSeconds(1), (level, line, failure) -> lines.add(line));
   private final InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 40000);
 
   @Test
