@@ -184,6 +184,24 @@ class WebSocketServerGuardsTest {
   }
 
   /**
+   * A peer that ends the TCP stream right after its close frame is reported with its close code:
+   * the end of stream waits for the data read before it (the library reported it at once, as an
+   * abnormal close, 1006, whenever the decoder thread had not got to the close frame yet).
+   */
+  @Test
+  void aCloseFrameFollowedAtOnceByTheEndOfTheStreamIsReportedWithItsCode() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      try (RawWebSocket ws = RawWebSocket.open(port)) {
+        int index = i;
+        Await.until("the server accepted connection " + i, () -> accepted.size() == index + 1);
+        ws.send(true, CLOSE, new byte[] {0x0b, (byte) 0xb9, 'b', 'y', 'e'}, true); // 3001
+        ws.socket.shutdownOutput();
+      }
+      assertThat(accepted.get(i).awaitClosed()).as("connection %d", i).hasMessageContaining("3001, bye");
+    }
+  }
+
+  /**
    * A flood of malformed frames is logged as a few lines, without stack traces: the library's own
    * error path (an ERROR with a stack trace per frame) is never taken.
    */

@@ -41,9 +41,12 @@ import org.java_websocket.framing.CloseFrame;
  *
  * <p>Every refusal is one line of the listener's {@link RefusalLog}.
  *
+ * <p>Also: the peer's end of stream is reported after the data that came before it ({@link #eot}).
+ *
  * <p>Thread: {@link #decode} runs on the library's decoder thread of this connection, never on two
- * threads at once; {@link #handshakeExpired} on the acceptor's timer thread; {@link
- * #handshakeDone} on any thread. None blocks.
+ * threads at once, once for each buffer {@link #bufferQueued}; {@link #eot} and {@link
+ * #bufferQueued} on the selector thread; {@link #handshakeExpired} on the acceptor's timer thread;
+ * {@link #handshakeDone} on any thread. None blocks.
  */
 final class GuardedConnection extends WebSocketImpl {
   private final int maxHandshakeBytes;
@@ -52,6 +55,9 @@ final class GuardedConnection extends WebSocketImpl {
   private int handshakeBytes; // decoder thread only
   private volatile boolean refused;
   private volatile ScheduledFuture<?> handshakeDeadline;
+  private final Object endOfStream = new Object();
+  private int undecoded; // guarded by endOfStream: buffers read and queued, not yet decoded
+  private boolean endPending; // guarded by endOfStream: the peer's EOF, held until they are
 
   private GuardedConnection(WebSocketListener listener, List<Draft> drafts, int maxHandshakeBytes, int maxFrameSize,
       RefusalLog refusals) {
@@ -79,8 +85,48 @@ final class GuardedConnection extends WebSocketImpl {
     closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timeout");
   }
 
+  /** The selector thread has queued one more read buffer of this connection for decoding. */
+  void bufferQueued() {
+    synchronized (endOfStream) {
+      undecoded++;
+    }
+  }
+
+  /**
+   * The peer ended its side of the TCP connection. The library reports it at once, on the selector
+   * thread, while what the peer sent just before (a close frame, typically) may still wait for its
+   * decoder thread, so that a peer that closes right after its close frame would be reported as an
+   * abnormal close (1006) instead of with its code. This holds the end until that data is decoded.
+   */
+  @Override
+  public void eot() {
+    synchronized (endOfStream) {
+      if (undecoded > 0) {
+        endPending = true;
+        return;
+      }
+    }
+    super.eot();
+  }
+
   @Override
   public void decode(ByteBuffer socketBuffer) {
+    try {
+      guardedDecode(socketBuffer);
+    } finally {
+      boolean end;
+      synchronized (endOfStream) {
+        undecoded = Math.max(0, undecoded - 1);
+        end = endPending && undecoded == 0;
+        endPending &= !end;
+      }
+      if (end) {
+        super.eot();
+      }
+    }
+  }
+
+  private void guardedDecode(ByteBuffer socketBuffer) {
     if (refused) {
       socketBuffer.position(socketBuffer.limit()); // closing: nothing more is read
       return;

@@ -311,6 +311,15 @@ public final class WsAcceptor implements Acceptor {
       }
     }
 
+    /** Called by the selector thread for each read buffer it hands to a decoder thread. */
+    @Override
+    protected void queue(org.java_websocket.WebSocketImpl conn) throws InterruptedException {
+      if (conn instanceof GuardedConnection guarded) {
+        guarded.bufferQueued();
+      }
+      super.queue(conn);
+    }
+
     /** Called by the library for every connection that closes, whether or not it was ever open. */
     @Override
     protected boolean removeConnection(WebSocket conn) {
