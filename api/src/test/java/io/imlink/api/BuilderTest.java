@@ -74,6 +74,17 @@ class BuilderTest {
     assertThatThrownBy(() -> TransportOptions.builder().connectTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("connectTimeout must be positive, got PT-1S");
+    assertThatThrownBy(() -> TransportOptions.builder().handshakeTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("handshakeTimeout must be positive, got PT0S");
+  }
+
+  @Test
+  void theHandshakeTimeoutDefaultsToTenSecondsAndSurvivesToBuilder() {
+    assertThat(TransportOptions.defaults().handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    TransportOptions o = TransportOptions.builder().handshakeTimeout(Duration.ofMillis(200)).build();
+    assertThat(o.toBuilder().build().handshakeTimeout()).isEqualTo(Duration.ofMillis(200));
+    assertThat(o.toString()).contains("handshakeTimeout=PT0.2S");
   }
 
   @Test

@@ -10,9 +10,14 @@ import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.api.spi.RemoteCloseException;
 import io.imlink.api.spi.TransportOptions;
 import io.imlink.api.spi.TransportProvider;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -24,11 +29,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,6 +88,30 @@ public abstract class TransportContract {
    */
   protected boolean carriesClientCloseCodes() {
     return carriesCloseCodes();
+  }
+
+  /**
+   * The handshake timeout of {@link #aConnectionThatStallsInItsHandshakeIsClosedWithinTheHandshakeTimeout}:
+   * short, because that test waits for it to pass.
+   */
+  protected static final Duration SHORT_HANDSHAKE_TIMEOUT = Duration.ofMillis(300);
+
+  /**
+   * What a peer sends before it stalls, one connection each, in the handshake deadline test. By
+   * default nothing: a socket that connects and stays silent. A transport with a handshake adds
+   * half-done ones of its own (half a WebSocket upgrade, half an HTTP/2 preface…).
+   */
+  protected List<byte[]> handshakeStalls() {
+    return List.of(new byte[0]);
+  }
+
+  /**
+   * Whether the transport hands a connection to the {@link io.imlink.api.spi.AcceptHandler} at its
+   * TCP accept, having no handshake of its own (TCP): the application's timers then cover a silent
+   * peer, and the handshake timeout has nothing to time. False by default.
+   */
+  protected boolean handsOverAtAccept() {
+    return false;
   }
 
   protected TransportProvider provider;
@@ -577,6 +610,200 @@ public abstract class TransportContract {
     }
     leaked.removeIf(t -> !t.isAlive() || t.getName().startsWith("junit-"));
     assertThat(leaked).as("threads still alive after close").isEmpty();
+  }
+
+  /**
+   * A peer that connects and never completes the transport's handshake — silent, or stalled half
+   * way — must not hold its socket open unseen: the acceptor closes it within the handshake timeout
+   * of its accept (a transport that hands connections over at accept hands it over, and the
+   * application's handler, here one that closes at once, decides). A connection handed over before
+   * is not affected.
+   */
+  @Test
+  void aConnectionThatStallsInItsHandshakeIsClosedWithinTheHandshakeTimeout() throws Exception {
+    // Warm the code paths up on the suite's acceptor, so that the short timeout times the peers below,
+    // not class loading.
+    RecordingFrameHandler warm = new RecordingFrameHandler();
+    connect(warm).send(new byte[] {0});
+    warm.nextFrame();
+
+    Set<Integer> stallPorts = ConcurrentHashMap.newKeySet();
+    List<FrameChannel> stallsHandedOver = new CopyOnWriteArrayList<>();
+    Acceptor timed = provider.bind(listenUri(),
+        baseOptions().maxFrameSize(MAX).connectTimeout(Duration.ofSeconds(5)).handshakeTimeout(SHORT_HANDSHAKE_TIMEOUT).build(),
+        channel -> {
+          if (channel.remoteAddress() instanceof InetSocketAddress peer && stallPorts.contains(peer.getPort())) {
+            stallsHandedOver.add(channel);
+            channel.close(); // what the application's own timer would do, only sooner
+            return new RecordingFrameHandler();
+          }
+          return RecordingFrameHandler.echo();
+        });
+    cleanup.add(timed);
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(connector, timed.uri(), client);
+    channel.send(new byte[] {1});
+    assertThat(client.nextFrame()).containsExactly(1);
+
+    List<byte[]> stalls = handshakeStalls();
+    List<Socket> sockets = new ArrayList<>();
+    List<Long> connectedAt = new ArrayList<>();
+    for (byte[] stall : stalls) {
+      Socket s = new Socket();
+      cleanup.add(s);
+      s.bind(new InetSocketAddress(Network.loopback(), 0));
+      stallPorts.add(s.getLocalPort());
+      connectedAt.add(System.nanoTime());
+      s.connect(new InetSocketAddress(Network.loopback(), timed.localAddress().getPort()), 5_000);
+      OutputStream out = s.getOutputStream();
+      out.write(stall);
+      out.flush();
+      sockets.add(s);
+    }
+    for (int i = 0; i < stalls.size(); i++) {
+      Socket s = sockets.get(i);
+      assertThat(endsWithin(s, Duration.ofSeconds(5)))
+          .as("a peer that stalled after %d handshake bytes is closed by the server within 5 s", stalls.get(i).length)
+          .isTrue();
+      Duration open = Duration.ofNanos(System.nanoTime() - connectedAt.get(i));
+      if (!handsOverAtAccept()) {
+        assertThat(open).as("closed by the handshake timeout, not before").isGreaterThanOrEqualTo(SHORT_HANDSHAKE_TIMEOUT);
+      }
+    }
+    if (handsOverAtAccept()) {
+      assertThat(stallsHandedOver).as("every connection is handed over at accept").hasSize(stalls.size());
+    } else {
+      assertThat(stallsHandedOver).as("no stalled handshake is handed over").isEmpty();
+    }
+    // The handshake timeout has passed for the connection handed over before: it is still served.
+    channel.send(new byte[] {2});
+    assertThat(client.nextFrame()).containsExactly(2);
+    assertThat(client.isClosed()).isFalse();
+  }
+
+  /**
+   * Whether the peer ends the connection (EOF or reset) within {@code bound}, reading and dropping
+   * whatever it sends before.
+   */
+  protected static boolean endsWithin(Socket socket, Duration bound) throws IOException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    InputStream in = socket.getInputStream();
+    byte[] sink = new byte[4096];
+    try {
+      while (true) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return false;
+        }
+        socket.setSoTimeout((int) Math.max(1, left));
+        if (in.read(sink) < 0) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException stillOpen) {
+      return false;
+    } catch (SocketException reset) {
+      return true;
+    }
+  }
+
+  /**
+   * An exception, even an {@link Error} such as an {@link OutOfMemoryError}, thrown while handling
+   * one connection — by the accept handler or by a frame handler — closes that connection only: the
+   * acceptor goes on serving the connections it has and accepting new ones.
+   */
+  @Test
+  void anErrorThrownForOneConnectionClosesOnlyThatConnection() throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    Acceptor fragile = provider.bind(listenUri(), options(MAX), channel -> {
+      int n = accepted.incrementAndGet();
+      if (n == 2) {
+        throw new OutOfMemoryError("test: the accept handler fails for connection 2");
+      }
+      if (n == 3) {
+        return new RecordingFrameHandler((c, f) -> {
+          throw new OutOfMemoryError("test: the frame handler fails for connection 3");
+        });
+      }
+      return RecordingFrameHandler.echo();
+    });
+    cleanup.add(fragile);
+    RecordingFrameHandler bystander = new RecordingFrameHandler();
+    FrameChannel open = connect(connector, fragile.uri(), bystander);
+    open.send(new byte[] {1});
+    assertThat(bystander.nextFrame()).containsExactly(1);
+
+    RecordingFrameHandler refused = new RecordingFrameHandler();
+    CompletableFuture<FrameChannel> second = connector.connect(fragile.uri(), refused);
+    try {
+      second.get(10, TimeUnit.SECONDS);
+      refused.awaitClosed();
+    } catch (ExecutionException notOpened) {
+      // the transport may fail the connect instead: either way the connection is refused
+    }
+    assertThat(accepted.get()).isEqualTo(2);
+
+    RecordingFrameHandler failing = new RecordingFrameHandler();
+    connect(connector, fragile.uri(), failing).send(new byte[] {2});
+    failing.awaitClosed();
+    assertThat(failing.closeCount()).isEqualTo(1);
+
+    for (int i = 0; i < 3; i++) {
+      RecordingFrameHandler late = new RecordingFrameHandler();
+      connect(connector, fragile.uri(), late).send(new byte[] {(byte) (10 + i)});
+      assertThat(late.nextFrame()).as("connection %d after the errors", 4 + i).containsExactly(10 + i);
+    }
+    open.send(new byte[] {3});
+    assertThat(bystander.nextFrame()).containsExactly(3);
+    assertThat(bystander.isClosed()).isFalse();
+  }
+
+  /**
+   * An accept that fails because the process has run out of file descriptors (a flood of
+   * connections) must not stop the acceptor for good: once descriptors are free again, it accepts
+   * and serves new connections. Runs where the test can exhaust the descriptors itself: a Unix JVM
+   * whose limit is at most 100 000.
+   */
+  @Test
+  void runningOutOfFileDescriptorsDoesNotStopTheAcceptorForGood() throws Exception {
+    long limit = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+    Assumptions.assumeTrue(limit > 0 && limit <= 100_000, "needs a Unix limit of file descriptors the test can exhaust");
+    List<FileInputStream> hogs = new ArrayList<>();
+    Socket victim = new Socket();
+    cleanup.add(victim);
+    try {
+      try {
+        while (hogs.size() < limit) {
+          hogs.add(new FileInputStream("/dev/null"));
+        }
+      } catch (IOException exhausted) {
+        // every descriptor is taken
+      }
+      hogs.remove(hogs.size() - 1).close(); // one for the client's socket: the server's accept has none
+      try {
+        victim.connect(new InetSocketAddress(Network.loopback(), acceptor.localAddress().getPort()), 2_000);
+        endsWithin(victim, Duration.ofSeconds(1)); // the server tries, and fails, to accept it meanwhile
+      } catch (IOException refused) {
+        // refused or reset: the server has tried
+      }
+    } finally {
+      for (FileInputStream h : hogs) {
+        h.close();
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      RecordingFrameHandler late = new RecordingFrameHandler();
+      try {
+        connect(connector, acceptor.uri(), late).send(new byte[] {5});
+        assertThat(late.nextFrame()).containsExactly(5);
+        break;
+      } catch (ExecutionException notYet) {
+        assertThat(System.nanoTime()).as("the acceptor serves again within 15 s: %s", notYet.getCause()).isLessThan(deadline);
+        Thread.sleep(50); // polls for the acceptor to listen again: an event, not a timer of the test's
+      }
+    }
   }
 
   private static Set<Thread> liveThreads() {

@@ -21,16 +21,21 @@ public final class TransportOptions {
   /** The default timeout for opening a connection: 10 seconds. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The default handshake timeout of a server: 10 seconds, as the reference server's authentication timeout. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   private static final TransportOptions DEFAULTS = builder().build();
 
   private final int maxFrameSize;
   private final Duration connectTimeout;
+  private final Duration handshakeTimeout;
   private final SSLContext sslContext;
   private final Map<String, String> properties;
 
   private TransportOptions(Builder b) {
     this.maxFrameSize = b.maxFrameSize;
     this.connectTimeout = b.connectTimeout;
+    this.handshakeTimeout = b.handshakeTimeout;
     this.sslContext = b.sslContext;
     this.properties = Map.copyOf(b.properties);
   }
@@ -50,6 +55,7 @@ public final class TransportOptions {
     Builder b = new Builder();
     b.maxFrameSize = maxFrameSize;
     b.connectTimeout = connectTimeout;
+    b.handshakeTimeout = handshakeTimeout;
     b.sslContext = sslContext;
     b.properties.putAll(properties);
     return b;
@@ -63,6 +69,19 @@ public final class TransportOptions {
   /** How long a client connect (including any transport handshake) may take. */
   public Duration connectTimeout() {
     return connectTimeout;
+  }
+
+  /**
+   * How long a server gives each connection, from its TCP accept, to complete the transport's
+   * handshake and be handed to the {@link AcceptHandler}: the TLS handshake, the WebSocket upgrade,
+   * the HTTP/2 preface and the opening of a gRPC stream. A connection that has not is closed,
+   * unseen by the handler, so that a peer cannot hold a socket open without the application ever
+   * knowing of it; from the hand-over on, the application times the connection (the reference
+   * server's authentication timeout). A transport that hands a connection over at accept (TCP) has
+   * nothing to time. Server side only; clients are bound by {@link #connectTimeout()}.
+   */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
   }
 
   /**
@@ -89,6 +108,8 @@ public final class TransportOptions {
         + maxFrameSize
         + ", connectTimeout="
         + connectTimeout
+        + ", handshakeTimeout="
+        + handshakeTimeout
         + ", tls="
         + (sslContext != null)
         + ", properties="
@@ -100,6 +121,7 @@ public final class TransportOptions {
   public static final class Builder {
     private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private SSLContext sslContext;
     private final Map<String, String> properties = new TreeMap<>();
 
@@ -125,6 +147,19 @@ public final class TransportOptions {
         throw new IllegalArgumentException("connectTimeout must be positive, got " + timeout);
       }
       this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * @param timeout how long a server gives a connection to complete the transport's handshake;
+     *     positive (see {@link TransportOptions#handshakeTimeout()})
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "handshakeTimeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("handshakeTimeout must be positive, got " + timeout);
+      }
+      this.handshakeTimeout = timeout;
       return this;
     }
 

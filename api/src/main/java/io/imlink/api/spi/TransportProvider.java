@@ -52,7 +52,7 @@ public interface TransportProvider {
    *
    * @param address where to listen, in one of {@link #schemes()}; port 0 picks a free port (read it
    *     back from {@link Acceptor#uri()})
-   * @param options frame size limit, TLS and transport-specific settings
+   * @param options frame size limit, handshake timeout, TLS and transport-specific settings
    * @param handler told of every accepted channel
    * @throws IOException if the address cannot be bound (in use, not local…)
    * @throws IllegalArgumentException if the address is malformed or of a scheme not served

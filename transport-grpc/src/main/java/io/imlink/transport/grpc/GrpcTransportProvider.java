@@ -23,7 +23,10 @@ import java.util.Set;
  * message size is the maximum frame size, enforced by gRPC from the message header before
  * buffering. HTTP/2 keepalive pings detect dead links ({@code grpc.keepAliveTimeSeconds}, default
  * 30; {@code grpc.keepAliveTimeoutSeconds}, default 10). The connect timeout bounds the TCP, TLS and
- * HTTP/2 handshakes and the stream's acceptance.
+ * HTTP/2 handshakes and the stream's acceptance. A server closes a connection that has not opened
+ * a stream within {@link TransportOptions#handshakeTimeout()} of its TCP accept (TLS, HTTP/2
+ * preface and stream headers included), or of the end of its last stream; the stream's first
+ * message is the application's to time, as the channel is handed over when the stream opens.
  *
  * <p>Close codes, from the server only: a server channel's {@link
  * io.imlink.api.spi.FrameChannel#close(int, String) close(code, reason)} ends the stream, after the
@@ -34,6 +37,8 @@ import java.util.Set;
  * status without the trailer a transport error. A client channel's {@code close(code, reason)} is
  * {@code close()}, a half-close: gRPC has no means for a client to end a stream with a status, so
  * the server sees an orderly close.
+ *
+ * <p>An exception or {@link Error} thrown by a handler ends that stream only.
  *
  * <p>Threads: a connector runs one event loop thread ({@code imlink-grpc-client-1}) for all its
  * connections; an acceptor one boss thread and {@code grpc.ioThreads} workers (default: cores, at

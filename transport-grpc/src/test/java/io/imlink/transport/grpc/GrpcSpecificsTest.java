@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -20,6 +21,7 @@ import io.imlink.tck.TestTls;
 import io.imlink.transport.grpc.internal.SessionMethod;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -138,6 +140,53 @@ class GrpcSpecificsTest {
     }
   }
 
+  /**
+   * The handshake timeout holds whenever a connection has no stream: once its stream has ended, a
+   * connection that opens no other one is closed; while it has one, it is not.
+   */
+  @Test
+  void aConnectionWhoseStreamEndedIsClosedWithinTheHandshakeTimeout() throws Exception {
+    Duration timeout = Duration.ofMillis(300);
+    List<FrameChannel> accepted = new CopyOnWriteArrayList<>();
+    try (Acceptor acceptor = provider.bind(URI.create("grpc://127.0.0.1:0"),
+        TransportOptions.builder().handshakeTimeout(timeout).build(), ch -> {
+          accepted.add(ch);
+          return RecordingFrameHandler.echo();
+        })) {
+      ManagedChannel raw = NettyChannelBuilder.forAddress("127.0.0.1", acceptor.localAddress().getPort())
+          .usePlaintext().directExecutor().build();
+      try {
+        BlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
+        CompletableFuture<Status> status = new CompletableFuture<>();
+        ClientCall<byte[], byte[]> call = raw.newCall(SessionMethod.CONNECT, CallOptions.DEFAULT);
+        call.start(new ClientCall.Listener<>() {
+          @Override
+          public void onMessage(byte[] message) {
+            messages.add(message);
+          }
+
+          @Override
+          public void onClose(Status s, Metadata t) {
+            status.complete(s);
+          }
+        }, new Metadata());
+        call.request(10);
+        call.sendMessage(new byte[] {1});
+        assertThat(messages.poll(10, TimeUnit.SECONDS)).containsExactly(1);
+        assertThat(raw.getState(false)).isEqualTo(ConnectivityState.READY);
+
+        accepted.get(0).close();
+        assertThat(status.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+        long ended = System.nanoTime();
+        Await.until("the server closes the connection left without a stream",
+            () -> raw.getState(false) != ConnectivityState.READY, Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - ended)).isGreaterThanOrEqualTo(timeout);
+      } finally {
+        raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void grpcsCarriesFramesOverTls(@TempDir Path tmp) throws Exception {
     TestTls tls = TestTls.create(tmp);
@@ -155,6 +204,24 @@ class GrpcSpecificsTest {
       try (Connector untrusting = provider.newConnector(TransportOptions.defaults())) {
         assertThatThrownBy(() -> untrusting.connect(acceptor.uri(), new RecordingFrameHandler()).get(10, TimeUnit.SECONDS))
             .isInstanceOf(ExecutionException.class);
+      }
+    }
+  }
+
+  @Test
+  void aPeerThatNeverCompletesTheTlsHandshakeIsClosedWithinTheHandshakeTimeout(@TempDir Path tmp) throws Exception {
+    TestTls tls = TestTls.create(tmp);
+    try (Acceptor acceptor = provider.bind(URI.create("grpcs://localhost:0"), TransportOptions.builder()
+            .sslContext(tls.serverContext()).handshakeTimeout(Duration.ofMillis(300)).build(), ch -> RecordingFrameHandler.echo());
+        java.net.Socket silent = new java.net.Socket(io.imlink.tck.Network.loopback(), acceptor.localAddress().getPort())) {
+      silent.setSoTimeout(5_000);
+      silent.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, and no more
+      try {
+        while (silent.getInputStream().read() >= 0) {
+          // a TLS alert may come before the end
+        }
+      } catch (java.net.SocketException reset) {
+        // closed too
       }
     }
   }

@@ -2,7 +2,10 @@ package io.imlink.transport.grpc;
 
 import io.imlink.api.spi.TransportProvider;
 import io.imlink.tck.TransportContract;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 class GrpcTransportContractTest extends TransportContract {
   @Override
@@ -19,5 +22,15 @@ class GrpcTransportContractTest extends TransportContract {
   @Override
   protected boolean carriesClientCloseCodes() {
     return false;
+  }
+
+  /** Silent; half the HTTP/2 client preface; the whole preface and its SETTINGS, but no stream ever. */
+  @Override
+  protected List<byte[]> handshakeStalls() {
+    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    ByteArrayOutputStream withSettings = new ByteArrayOutputStream();
+    withSettings.writeBytes(preface);
+    withSettings.writeBytes(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+    return List.of(new byte[0], java.util.Arrays.copyOf(preface, 12), withSettings.toByteArray());
   }
 }

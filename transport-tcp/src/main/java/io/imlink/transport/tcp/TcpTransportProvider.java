@@ -26,6 +26,11 @@ import java.util.Set;
  * io.imlink.api.spi.RemoteCloseException}; the imlink {@code Disconnect} or {@code ConnectAck} frame
  * sent before carries the code.
  *
+ * <p>No handshake: a server hands each connection to its {@link io.imlink.api.spi.AcceptHandler} at
+ * the TCP accept, so {@link TransportOptions#handshakeTimeout()} has nothing to time and the
+ * application's own timer (the reference server's authentication timeout) covers a silent peer. An
+ * exception or {@link Error} thrown by a handler closes that connection only.
+ *
  * <p>Threads: a connector runs one event loop thread ({@code imlink-tcp-client-N}) for all its
  * connections, started on the first connect; an acceptor runs {@value TcpAcceptor#IO_THREADS}
  * threads (default: the number of cores, at most 4; {@code imlink-tcp-server-N}). Both stop, and

@@ -20,4 +20,10 @@ class TcpTransportContractTest extends TransportContract {
   protected boolean carriesCloseCodes() {
     return false;
   }
+
+  /** TCP has no handshake: a connection is handed over at accept, and the server's timers take it from there. */
+  @Override
+  protected boolean handsOverAtAccept() {
+    return true;
+  }
 }

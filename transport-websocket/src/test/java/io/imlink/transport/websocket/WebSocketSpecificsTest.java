@@ -225,6 +225,25 @@ class WebSocketSpecificsTest {
   }
 
   @Test
+  void aPeerThatNeverCompletesTheTlsHandshakeIsClosedWithinTheHandshakeTimeout(@TempDir Path tmp) throws Exception {
+    TestTls tls = TestTls.create(tmp);
+    try (Acceptor acceptor = bind(URI.create("wss://localhost:0/im"), TransportOptions.builder()
+            .sslContext(tls.serverContext()).handshakeTimeout(java.time.Duration.ofMillis(300)).build());
+        java.net.Socket silent = new java.net.Socket(Network.loopback(), acceptor.localAddress().getPort())) {
+      silent.setSoTimeout(5_000);
+      silent.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, and no more
+      try {
+        while (silent.getInputStream().read() >= 0) {
+          // a TLS alert may come before the end
+        }
+      } catch (java.net.SocketException reset) {
+        // closed too
+      }
+    }
+    assertThat(accepted).isEmpty();
+  }
+
+  @Test
   void aSecureServerWithoutTlsContextIsRefusedClearly() {
     assertThatThrownBy(() -> bind(URI.create("wss://127.0.0.1:0/im"), TransportOptions.defaults()))
         .isInstanceOf(IllegalArgumentException.class)

@@ -9,7 +9,6 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.imlink.api.spi.AcceptHandler;
 import io.imlink.api.spi.Acceptor;
 import io.imlink.api.spi.FrameHandler;
@@ -25,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * The server side of the gRPC transport: a grpc-java server with the {@code imlink.v1.Session}
  * service, on event loops owned by this acceptor, callbacks on those loops (direct executor).
  * Each stream is told how it ended through a stream tracer, which sees the real status (an
- * oversized message is {@code RESOURCE_EXHAUSTED}).
+ * oversized message is {@code RESOURCE_EXHAUSTED}). A connection without a stream is closed after
+ * the handshake timeout ({@link StreamDeadlines}).
  */
 public final class GrpcAcceptor implements Acceptor {
   private static final System.Logger log = System.getLogger(GrpcAcceptor.class.getName());
@@ -36,6 +36,8 @@ public final class GrpcAcceptor implements Acceptor {
   private static final class StreamLink {
     volatile GrpcServerChannel channel;
     volatile Status endedBeforeStart;
+    /** The stream's connection, told when the stream ends (see {@link StreamDeadlines}). */
+    volatile StreamDeadlines.Connection connection;
   }
 
   private final Server server;
@@ -56,9 +58,14 @@ public final class GrpcAcceptor implements Acceptor {
     GrpcOptions.check(address, true);
     int max = options.maxFrameSize();
     long maxPending = GrpcOptions.maxPendingBytes(options);
+    StreamDeadlines deadlines = new StreamDeadlines(options.handshakeTimeout());
     ServerCallHandler<byte[], byte[]> calls = (call, headers) -> {
       GrpcServerChannel channel = new GrpcServerChannel(call, max, maxPending);
       StreamLink link = LINK.get();
+      StreamDeadlines.Connection connection = deadlines.streamOpened(channel.remoteAddress());
+      if (link != null) {
+        link.connection = connection;
+      }
       call.sendHeaders(new Metadata()); // tells the client the stream is accepted
       try {
         FrameHandler h = handler.onAccepted(channel);
@@ -66,7 +73,7 @@ public final class GrpcAcceptor implements Acceptor {
           throw new IllegalStateException("AcceptHandler returned a null FrameHandler");
         }
         channel.handler(h);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         log.log(Level.WARNING, "accept handler failed; closing the stream", e);
         call.close(Status.INTERNAL.withDescription("not accepted"), new Metadata());
         return new ServerCall.Listener<>() {};
@@ -122,6 +129,10 @@ public final class GrpcAcceptor implements Acceptor {
 
           @Override
           public void streamClosed(Status status) {
+            StreamDeadlines.Connection connection = link.connection;
+            if (connection != null) {
+              connection.streamEnded();
+            }
             GrpcServerChannel c = link.channel;
             if (c != null) {
               c.ended(status, null);
@@ -136,7 +147,7 @@ public final class GrpcAcceptor implements Acceptor {
     EventLoops boss = new EventLoops("imlink-grpc-boss", 1);
     EventLoops workers = new EventLoops("imlink-grpc-server", GrpcOptions.ioThreads(options));
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(address.getHost(), address.getPort()))
-        .channelType(NioServerSocketChannel.class)
+        .channelFactory(deadlines.serverChannels())
         .bossEventLoopGroup(boss.group())
         .workerEventLoopGroup(workers.group())
         .directExecutor()

@@ -129,7 +129,7 @@ abstract class StreamChannel implements FrameChannel {
       lastWritable = now;
       try {
         h.onWritabilityChanged(this, now);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         fail(e);
         abortStream(Status.CANCELLED.withDescription("handler failed"));
       }
@@ -173,7 +173,7 @@ abstract class StreamChannel implements FrameChannel {
     }
   }
 
-  /** One message from the peer. A handler that throws cancels the stream. */
+  /** One message from the peer. A handler that throws, an {@link Error} included, ends the stream. */
   void deliver(byte[] frame) {
     FrameHandler h = handler;
     if (h == null || silenced || cause != null) {
@@ -181,7 +181,7 @@ abstract class StreamChannel implements FrameChannel {
     }
     try {
       h.onFrame(this, frame);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       fail(e);
       synchronized (lock) {
         pending.clear();
@@ -220,7 +220,7 @@ abstract class StreamChannel implements FrameChannel {
     }
     try {
       h.onClosed(this, c);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.log(Level.WARNING, "FrameHandler.onClosed threw; ignored", e);
     }
   }

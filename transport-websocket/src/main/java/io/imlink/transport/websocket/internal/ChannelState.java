@@ -54,8 +54,11 @@ final class ChannelState {
     }
   }
 
-  /** Delivers one message; returns the error a handler threw (the caller closes), else null. */
-  RuntimeException deliver(ByteBuffer message) {
+  /**
+   * Delivers one message; returns what the handler threw, an {@link Error} included (the caller
+   * closes), else null.
+   */
+  Throwable deliver(ByteBuffer message) {
     FrameHandler h = handler;
     if (h == null || silenced || cause != null) {
       return null;
@@ -65,7 +68,7 @@ final class ChannelState {
     try {
       h.onFrame(channel, frame);
       return null;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failed(e);
       return e;
     }
@@ -100,7 +103,7 @@ final class ChannelState {
       return;
     }
     Throwable c = cause;
-    if (code == CloseFrame.TOOBIG) {
+    if (code == CloseFrame.TOOBIG && !(c instanceof FrameTooLargeException)) {
       c = new FrameTooLargeException(-1, maxFrameSize);
     } else if (c == null) {
       Optional<RemoteCloseException> remote = RemoteCloseException.fromWebSocketCode(code, reason);
@@ -114,7 +117,7 @@ final class ChannelState {
     }
     try {
       h.onClosed(channel, c);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.log(Level.WARNING, "FrameHandler.onClosed threw; ignored", e);
     }
   }

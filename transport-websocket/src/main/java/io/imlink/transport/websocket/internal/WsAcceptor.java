@@ -9,8 +9,11 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +25,15 @@ import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 
 /**
  * The server side of the WebSocket transport: a Java-WebSocket server (one selector thread and
  * {@value WsOptions#WORKERS} decoder threads) serving one path; handshakes for other paths are
- * refused.
+ * refused. Its connections are {@link GuardedConnection}s: handshake deadline and size cap, frames
+ * checked by a {@link FrameGuard}, failures confined to their connection; refusals are logged by
+ * one {@link RefusalLog}. A timer thread runs the handshake deadlines and the write check.
  */
 public final class WsAcceptor implements Acceptor {
   private static final System.Logger log = System.getLogger(WsAcceptor.class.getName());
@@ -35,37 +41,126 @@ public final class WsAcceptor implements Acceptor {
   /** How often queued outbound data is checked for a lost write wake-up. */
   static final long FLUSH_CHECK_MS = 10;
 
-  private final Server server;
+  /** How long after a failed attempt the acceptor tries again to listen. */
+  static final long RELISTEN_RETRY_MS = 100;
+
+  private final Servers servers;
   private final URI uri;
-  private final ScheduledThreadPoolExecutor flusher;
+  private final ScheduledThreadPoolExecutor timers;
+  private final RefusalLog refusals;
+  /** Every server started, the listening one last; the others serve what they accepted before. */
+  private final List<Server> all = new CopyOnWriteArrayList<>();
+  private volatile Server current;
+  private long nextRelistenAt; // timer thread only
   private volatile boolean closed;
 
-  private WsAcceptor(Server server, URI uri) {
-    this.server = server;
+  private WsAcceptor(Servers servers, Server first, URI uri, ScheduledThreadPoolExecutor timers, RefusalLog refusals) {
+    this.servers = servers;
+    this.current = first;
     this.uri = uri;
+    this.timers = timers;
+    this.refusals = refusals;
+    all.add(first);
     // Java-WebSocket's server can lose a write wake-up: its selector thread, having drained a
     // connection's queue, sets the connection back to read-only interest, and a frame queued by
     // another thread at that moment (a send, a close, a ping) waits until the peer sends
     // something — possibly for ever. This checks every connection's queue and wakes the writer,
     // also of a closing connection: its close frame is such a write, and the server ends the TCP
     // connection only once that frame is out.
-    this.flusher = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "imlink-ws-server-flush");
-      t.setDaemon(true);
-      return t;
-    });
-    flusher.scheduleWithFixedDelay(this::flushStuckWrites, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(this::tick, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
   }
 
-  private void flushStuckWrites() {
+  private static ScheduledThreadPoolExecutor newTimers() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "imlink-ws-server-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    t.setRemoveOnCancelPolicy(true); // a deadline cancelled by a completed handshake is dropped at once
+    return t;
+  }
+
+  private void tick() {
     try {
-      for (WebSocket conn : server.getConnections()) {
-        if (conn instanceof org.java_websocket.WebSocketImpl impl && !impl.outQueue.isEmpty() && !conn.isClosed()) {
-          server.onWriteDemand(conn);
-        }
+      for (Server server : all) {
+        flushStuckWrites(server);
       }
-    } catch (RuntimeException e) {
-      log.log(Level.DEBUG, "checking for stuck writes failed", e);
+      listenAgainIfClosed();
+    } catch (RuntimeException | Error e) {
+      log.log(Level.DEBUG, "the acceptor's periodic check failed", e);
+    }
+  }
+
+  private static void flushStuckWrites(Server server) {
+    for (WebSocket conn : server.getConnections()) {
+      if (conn instanceof org.java_websocket.WebSocketImpl impl && !impl.outQueue.isEmpty() && !conn.isClosed()) {
+        server.onWriteDemand(conn);
+      }
+    }
+  }
+
+  /**
+   * Java-WebSocket closes its listening socket for good when an accept fails (with "too many open
+   * files", say, in a flood of connections): its selector loop takes the accept's IOException for
+   * the listening channel's own. The open connections go on being served, but no new one is
+   * accepted. This notices it and starts a new server on the same port, trying again every {@value
+   * #RELISTEN_RETRY_MS} ms while it cannot bind; the old server keeps its connections until the
+   * acceptor closes.
+   */
+  private void listenAgainIfClosed() {
+    ServerSocketChannel listening = current.listening;
+    if (closed || listening == null || listening.isOpen()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - nextRelistenAt < 0) {
+      return;
+    }
+    nextRelistenAt = now + TimeUnit.MILLISECONDS.toNanos(RELISTEN_RETRY_MS);
+    try {
+      Server fresh = servers.start(uri.getPort());
+      if (closed) {
+        stopQuietly(fresh);
+        return;
+      }
+      all.add(fresh);
+      current = fresh;
+      refusals.listener("the listener on port " + uri.getPort()
+          + " was closed by the library after a failed accept (out of file descriptors?); listening again", true);
+    } catch (IOException | RuntimeException e) {
+      refusals.listener("cannot listen again on port " + uri.getPort() + " yet: " + e, false);
+    }
+  }
+
+  /** Makes and starts the servers of one acceptor, all alike but for the port. */
+  private record Servers(URI address, TransportOptions options, String path, AcceptHandler handler,
+      ScheduledThreadPoolExecutor timers, RefusalLog refusals) {
+
+    /** Starts a server on {@code port} (0: any), blocking until it listens. */
+    Server start(int port) throws IOException {
+      org.java_websocket.WebSocketServerFactory channels = WsOptions.secure(address)
+          ? new DefaultSSLWebSocketServerFactory(options.sslContext().orElseThrow(
+              () -> new IllegalArgumentException("wss:// needs an SSLContext in the TransportOptions")))
+          : new DefaultWebSocketServerFactory();
+      Server server = new Server(new InetSocketAddress(address.getHost(), port), options, path, handler, refusals);
+      server.setWebSocketFactory(new GuardedConnection.Factory(channels, timers, options.handshakeTimeout(),
+          WsOptions.maxHandshakeBytes(options), options.maxFrameSize(), refusals));
+      server.start();
+      try {
+        server.started.get(10, TimeUnit.SECONDS);
+        return server;
+      } catch (ExecutionException e) {
+        stopQuietly(server);
+        Throwable cause = e.getCause();
+        throw cause instanceof IOException io ? io : new IOException("cannot listen on " + address + ": " + cause, cause);
+      } catch (TimeoutException e) {
+        stopQuietly(server);
+        throw new IOException("WebSocket server on " + address + " did not start within 10 s");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopQuietly(server);
+        throw new IOException("interrupted while starting the WebSocket server", e);
+      }
     }
   }
 
@@ -73,30 +168,21 @@ public final class WsAcceptor implements Acceptor {
   public static WsAcceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
     WsOptions.check(address, true);
     String path = WsOptions.path(address, options);
-    Server server = new Server(new InetSocketAddress(address.getHost(), address.getPort()), options, path, handler);
-    if (WsOptions.secure(address)) {
-      server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(options.sslContext().orElseThrow(
-          () -> new IllegalArgumentException("wss:// needs an SSLContext in the TransportOptions"))));
-    }
-    server.start();
+    WsOptions.maxHandshakeBytes(options); // refuses a bad value before anything starts
+    ScheduledThreadPoolExecutor timers = newTimers();
+    RefusalLog refusals = new RefusalLog();
+    Servers servers = new Servers(address, options, path, handler, timers, refusals);
+    Server first;
     try {
-      server.started.get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      stopQuietly(server);
-      Throwable cause = e.getCause();
-      throw cause instanceof IOException io ? io : new IOException("cannot listen on " + address + ": " + cause, cause);
-    } catch (TimeoutException e) {
-      stopQuietly(server);
-      throw new IOException("WebSocket server on " + address + " did not start within 10 s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopQuietly(server);
-      throw new IOException("interrupted while starting the WebSocket server", e);
+      first = servers.start(address.getPort());
+    } catch (IOException | RuntimeException | Error e) {
+      timers.shutdownNow();
+      throw e;
     }
     String host = address.getHost().contains(":") && !address.getHost().startsWith("[") ? "[" + address.getHost() + "]"
         : address.getHost();
-    URI bound = URI.create(address.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + host + ":" + server.getPort() + path);
-    return new WsAcceptor(server, bound);
+    URI bound = URI.create(address.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + host + ":" + first.getPort() + path);
+    return new WsAcceptor(servers, first, bound, timers, refusals);
   }
 
   private static void stopQuietly(Server server) {
@@ -114,7 +200,8 @@ public final class WsAcceptor implements Acceptor {
 
   @Override
   public InetSocketAddress localAddress() {
-    return new InetSocketAddress(server.getAddress().getAddress(), server.getPort());
+    Server server = current;
+    return new InetSocketAddress(server.getAddress().getAddress(), uri.getPort());
   }
 
   @Override
@@ -124,13 +211,15 @@ public final class WsAcceptor implements Acceptor {
     }
     closed = true;
     // Close every connection first, while the flusher still guards against lost write wake-ups,
-    // and give the close handshakes a moment; then stop the server, which joins its threads and
-    // drops whatever connection is left.
-    for (WebSocket conn : server.getConnections()) {
-      conn.close(CloseFrame.GOING_AWAY);
+    // and give the close handshakes a moment; then stop the servers, which join their threads and
+    // drop whatever connection is left.
+    for (Server server : all) {
+      for (WebSocket conn : server.getConnections()) {
+        conn.close(CloseFrame.GOING_AWAY);
+      }
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
+    while (all.stream().anyMatch(s -> !s.getConnections().isEmpty()) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {
@@ -138,13 +227,16 @@ public final class WsAcceptor implements Acceptor {
         break;
       }
     }
-    stopQuietly(server);
-    flusher.shutdownNow();
+    timers.shutdownNow();
     try {
-      flusher.awaitTermination(5, TimeUnit.SECONDS);
+      timers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    for (Server server : all) { // after the timer: no server is started any more
+      stopQuietly(server);
+    }
+    refusals.close();
   }
 
   @Override
@@ -157,13 +249,19 @@ public final class WsAcceptor implements Acceptor {
     private final String path;
     private final AcceptHandler acceptHandler;
     private final int maxFrameSize;
+    final RefusalLog refusals;
+    /** The listening channel, known from the first accept on. */
+    volatile ServerSocketChannel listening;
 
-    Server(InetSocketAddress address, TransportOptions options, String path, AcceptHandler acceptHandler) {
-      super(address, WsOptions.workers(options), List.<Draft>of(WsOptions.draft(options)));
+    Server(InetSocketAddress address, TransportOptions options, String path, AcceptHandler acceptHandler,
+        RefusalLog refusals) {
+      super(address, WsOptions.workers(options), List.<Draft>of(WsOptions.serverDraft(options)));
       this.path = path;
       this.acceptHandler = acceptHandler;
       this.maxFrameSize = options.maxFrameSize();
+      this.refusals = refusals;
       setReuseAddr(true);
+      setMaxPendingConnections(1024); // the accept backlog, as the TCP transport's (the JDK default is 50)
       setTcpNoDelay(true);
       setDaemon(true);
       setConnectionLostTimeout(WsOptions.connectionLostTimeout(options));
@@ -185,8 +283,20 @@ public final class WsAcceptor implements Acceptor {
       started.complete(null);
     }
 
+    /** Called by the selector thread before each accept, with the listening channel's key. */
+    @Override
+    protected boolean onConnect(SelectionKey key) {
+      if (listening == null && key.channel() instanceof ServerSocketChannel channel) {
+        listening = channel;
+      }
+      return true;
+    }
+
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
+      if (conn instanceof GuardedConnection guarded) {
+        guarded.handshakeDone();
+      }
       WsServerChannel channel = new WsServerChannel(conn, maxFrameSize);
       conn.setAttachment(channel);
       try {
@@ -195,10 +305,28 @@ public final class WsAcceptor implements Acceptor {
           throw new IllegalStateException("AcceptHandler returned a null FrameHandler");
         }
         channel.state.handler(h);
-      } catch (RuntimeException e) {
-        log.log(Level.WARNING, "accept handler failed; closing the connection", e);
+      } catch (RuntimeException | Error e) {
+        refusals.failed(conn.getRemoteSocketAddress(), "the accept handler failed; closing the connection", e);
         conn.close(CloseFrame.UNEXPECTED_CONDITION);
       }
+    }
+
+    /** Called by the selector thread for each read buffer it hands to a decoder thread. */
+    @Override
+    protected void queue(org.java_websocket.WebSocketImpl conn) throws InterruptedException {
+      if (conn instanceof GuardedConnection guarded) {
+        guarded.bufferQueued();
+      }
+      super.queue(conn);
+    }
+
+    /** Called by the library for every connection that closes, whether or not it was ever open. */
+    @Override
+    protected boolean removeConnection(WebSocket conn) {
+      if (conn instanceof GuardedConnection guarded) {
+        guarded.handshakeDone();
+      }
+      return super.removeConnection(conn);
     }
 
     @Override
@@ -209,6 +337,7 @@ public final class WsAcceptor implements Acceptor {
       }
     }
 
+    /** Not reached: the {@link FrameGuard} refuses text frames at their header. */
     @Override
     public void onMessage(WebSocket conn, String message) {
       WsServerChannel channel = conn.getAttachment();

@@ -13,6 +13,8 @@ public final class WsOptions {
   public static final String PATH = "websocket.path";
   /** Property: seconds without traffic before a WebSocket ping checks the link (default 30; 0 = never). */
   public static final String CONNECTION_LOST_TIMEOUT = "websocket.connectionLostTimeoutSeconds";
+  /** Property: the largest WebSocket upgrade request a server reads, in bytes (default 8 KiB). */
+  public static final String MAX_HANDSHAKE_BYTES = "websocket.maxHandshakeBytes";
   /** Property: server worker threads decoding messages (default: cores, at most 4). */
   public static final String WORKERS = "websocket.workers";
   /** Outbound messages queued on one connection beyond which it reports itself not writable. */
@@ -37,9 +39,22 @@ public final class WsOptions {
         .orElse(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
   }
 
-  /** RFC 6455 without extensions, refusing any frame or message over the limit before buffering it. */
+  static int maxHandshakeBytes(TransportOptions options) {
+    int n = options.property(MAX_HANDSHAKE_BYTES).map(Integer::parseInt).orElse(8 * 1024);
+    if (n < 256) {
+      throw new IllegalArgumentException(MAX_HANDSHAKE_BYTES + " must be at least 256, got " + n);
+    }
+    return n;
+  }
+
+  /** The client's RFC 6455 draft, without extensions; it refuses any frame over the limit before buffering it. */
   static Draft_6455 draft(TransportOptions options) {
     return new Draft_6455(Collections.emptyList(), List.of(new Protocol("")), options.maxFrameSize());
+  }
+
+  /** The server's: the client's, behind a {@link FrameGuard} (see {@link ServerDraft}). */
+  static ServerDraft serverDraft(TransportOptions options) {
+    return new ServerDraft(options.maxFrameSize());
   }
 
   static boolean secure(URI uri) {
