@@ -302,7 +302,126 @@ public abstract class TransportContract {
     client.nextFrame();
     RecordingFrameHandler server = serverHandler(0);
     server.nextFrame();
-    closesInOrderWithTheCode(channel, client, server, 31010, "kicked by another device", carriesClientCloseCodes());
+    for (int i = 1; i <= 100; i++) {
+      channel.send(new byte[] {(byte) i});
+    }
+    channel.close();
+    for (int i = 1; i <= 100; i++) {
+      assertThat(server.nextFrame()).containsExactly((byte) i);
+    }
+    server.awaitClosed();
+  }
+
+  @Test
+  void aServerCloseWithACodeComesAfterTheFramesSentBeforeItAndCarriesTheCode() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    FrameChannel serverSide = server.channel();
+    for (int i = 1; i <= 100; i++) {
+      serverSide.send(new byte[] {(byte) i});
+    }
+    serverSide.close(31004, "token refused");
+    serverSide.close(31010, "a second close does not count");
+    serverSide.close();
+    for (int i = 1; i <= 100; i++) {
+      assertThat(client.nextFrame()).containsExactly((byte) i);
+    }
+    Throwable cause = client.awaitClosed();
+    if (carriesCloseCodes()) {
+      assertThat(cause).isInstanceOf(RemoteCloseException.class).hasMessage("token refused");
+      assertThat(((RemoteCloseException) cause).code()).isEqualTo(31004);
+    } else {
+      assertThat(cause).as("a transport without close codes closes in order").isNull();
+    }
+    assertThat(server.awaitClosed()).as("the closing side's own cause").isNull();
+    assertThat(serverSide.isOpen()).isFalse();
+    assertThat(serverSide.send(new byte[] {1})).isFalse();
+    connector.close();
+    acceptor.close();
+    assertThat(client.closeCount()).isEqualTo(1);
+    assertThat(server.closeCount()).isEqualTo(1);
+    assertThat(client.framesAfterClose()).isZero();
+  }
+
+  @Test
+  void aServerCloseWithACodeOfAnyFormCarriesIt() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    connect(client).send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.channel().close(12345, "not an imlink code");
+    Throwable cause = client.awaitClosed();
+    if (carriesCloseCodes()) {
+      assertThat(cause).isInstanceOf(RemoteCloseException.class).hasMessage("not an imlink code");
+      assertThat(((RemoteCloseException) cause).code()).isEqualTo(12345);
+    } else {
+      assertThat(cause).isNull();
+    }
+    assertThat(server.awaitClosed()).isNull();
+  }
+
+  @Test
+  void aCloseWithCode0IsAnOrderlyCloseOnBothSides() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.channel().send(new byte[] {1});
+    server.channel().close(0, "signed out");
+    assertThat(client.nextFrame()).containsExactly(1);
+    assertThat(client.awaitClosed()).isNull();
+    assertThat(server.awaitClosed()).isNull();
+
+    RecordingFrameHandler client2 = new RecordingFrameHandler();
+    FrameChannel channel2 = connect(client2);
+    channel2.send(new byte[] {2});
+    client2.nextFrame();
+    RecordingFrameHandler server2 = serverHandler(1);
+    server2.nextFrame();
+    channel2.send(new byte[] {3});
+    channel2.close(0, "bye");
+    assertThat(server2.nextFrame()).containsExactly(3);
+    assertThat(server2.awaitClosed()).isNull();
+    assertThat(client2.awaitClosed()).isNull();
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(channel2.isOpen()).isFalse();
+  }
+
+  @Test
+  void aClientCloseWithACodeClosesInOrderAndIsObservedOnceOnEachSide() throws Exception {
+    RecordingFrameHandler client = new RecordingFrameHandler();
+    FrameChannel channel = connect(client);
+    channel.send(new byte[] {0});
+    client.nextFrame();
+    RecordingFrameHandler server = serverHandler(0);
+    server.nextFrame();
+    for (int i = 1; i <= 100; i++) {
+      channel.send(new byte[] {(byte) i});
+    }
+    channel.close(31010, "kicked by another device");
+    channel.close();
+    for (int i = 1; i <= 100; i++) {
+      assertThat(server.nextFrame()).containsExactly((byte) i);
+    }
+    Throwable cause = server.awaitClosed();
+    if (carriesClientCloseCodes()) {
+      assertThat(cause).isInstanceOf(RemoteCloseException.class).hasMessage("kicked by another device");
+      assertThat(((RemoteCloseException) cause).code()).isEqualTo(31010);
+    } else {
+      assertThat(cause).as("a transport without client close codes closes in order").isNull();
+    }
+    assertThat(client.awaitClosed()).as("the closing side's own cause").isNull();
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(channel.send(new byte[] {1})).isFalse();
+    connector.close();
+    acceptor.close();
+    assertThat(client.closeCount()).isEqualTo(1);
+    assertThat(server.closeCount()).isEqualTo(1);
+    assertThat(server.framesAfterClose()).isZero();
   }
 
   @Test
