@@ -1,6 +1,7 @@
 package io.imlink.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -137,11 +138,17 @@ public final class Tokens {
     }
   }
 
-  private static String readId(ByteBuffer b) {
+  private static String readId(ByteBuffer b) throws InvalidTokenException {
     int len = Byte.toUnsignedInt(b.get());
     byte[] bytes = new byte[len];
     b.get(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
+    try {
+      // Strict: a lenient decode would read malformed bytes as U+FFFD, claims that re-sign to
+      // another token.
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidTokenException("token claims are not UTF-8");
+    }
   }
 
   private static byte[] mac(String appSecret, byte[] payload) {

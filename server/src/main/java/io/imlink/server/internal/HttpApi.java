@@ -126,7 +126,7 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /** A failed request: HTTP status, API code and message. */
-  private static final class ApiError extends Exception {
+  static final class ApiError extends Exception {
     private static final long serialVersionUID = 1L;
     final int status;
     final int code;
@@ -304,8 +304,9 @@ public final class HttpApi implements AutoCloseable {
    * {@code +} for a space, {@code %XX} for a byte. Keys and values are percent-decoded to bytes and
    * those bytes must be UTF-8: anything else is refused with 1002 rather than read as U+FFFD, which
    * would make different values (say {@code %ff} and {@code %fe}) the same user id.
+   * Package-private for {@code HttpApiFormFuzzTest}.
    */
-  private static Map<String, List<String>> parseForm(byte[] body) throws ApiError {
+  static Map<String, List<String>> parseForm(byte[] body) throws ApiError {
     CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -313,12 +314,12 @@ public final class HttpApi implements AutoCloseable {
     for (int start = 0; start < body.length; ) {
       int end = indexOf(body, (byte) '&', start, body.length);
       if (end > start) {
-        int eq = indexOf(body, (byte) '=', start, end);
-        String key = formComponent(body, start, eq < 0 ? end : eq, utf8);
+        int eq = indexOf(body, (byte) '=', start, end); // end if the field has no '='
+        String key = formComponent(body, start, eq, utf8);
         if (key == null) {
           throw new ApiError(400, BAD_PARAMETER, "a form field name is not valid UTF-8");
         }
-        String value = eq < 0 ? "" : formComponent(body, eq + 1, end, utf8);
+        String value = eq == end ? "" : formComponent(body, eq + 1, end, utf8);
         if (value == null) {
           throw new ApiError(400, BAD_PARAMETER,
               (Limits.isId(key) ? key : "a form value") + " is not valid UTF-8");
