@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,8 +42,7 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--app-key", description = "The app key (default: generated).")
   String appKey;
 
-  @Option(names = "--app-secret", description = "The app secret (default: generated).")
-  String appSecret;
+  @Mixin AppSecretOption secret; // default: generated, and written to <data-dir>/app-secret
 
   @Option(names = "--token-lifetime", paramLabel = "DURATION",
       description = "Lifetime of new tokens, ISO-8601 (e.g. PT24H); default: permanent.")
@@ -55,10 +57,22 @@ final class ServerCommand implements Callable<Integer> {
       random.nextBytes(b);
       appKey = "app-" + HexFormat.of().formatHex(b);
     }
-    if (appSecret == null) {
+    AppSecretOption.Secret given = BadOptionValue.check(spec, () -> secret.resolve(System::getenv));
+    String appSecret;
+    String secretShown;
+    if (given != null) {
+      appSecret = given.value();
+      secretShown = switch (given.source()) {
+        case FILE -> "from " + secret.file.toAbsolutePath();
+        case ENVIRONMENT -> "from $" + AppSecretOption.ENV;
+        case COMMAND_LINE -> "from --app-secret";
+      };
+    } else {
       byte[] b = new byte[18];
       random.nextBytes(b);
       appSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+      Path file = writeSecret(dataDir, appSecret);
+      secretShown = "generated, in " + file.toAbsolutePath() + " (readable by its owner only)";
     }
     ImServer.Builder builder = BadOptionValue.check(spec, () -> {
       ImServer.Builder b = ImServer.builder()
@@ -92,12 +106,26 @@ final class ServerCommand implements Callable<Integer> {
     }
     out.println("HTTP API on " + server.httpApiUri().orElseThrow());
     out.println("app key    " + appKey);
-    out.println("app secret " + appSecret);
+    out.println("app secret " + secretShown); // never the secret itself
     out.println("data in    " + dataDir.toAbsolutePath());
     out.println("tokens     " + (tokenLifetime == null ? "permanent" : "live " + tokenLifetime));
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** Writes a generated secret to {@code <dir>/app-secret}, readable by its owner only where POSIX. */
+  static Path writeSecret(Path dir, String secret) throws IOException {
+    Files.createDirectories(dir);
+    Path file = dir.resolve("app-secret");
+    Files.deleteIfExists(file);
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file); // not a POSIX file system
+    }
+    Files.writeString(file, secret + "\n");
+    return file;
   }
 
   static InetSocketAddress parseAddress(String hostPort) {

@@ -4,6 +4,7 @@ import io.imlink.server.ServerApiClient;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,8 +22,7 @@ final class TokenCommand implements Callable<Integer> {
   @Option(names = "--app-key", required = true, description = "The app key.")
   String appKey;
 
-  @Option(names = "--app-secret", required = true, description = "The app secret (keep it on servers only).")
-  String appSecret;
+  @Mixin AppSecretOption secret; // keep it on servers only
 
   @Option(names = "--user", required = true, description = "The user id.")
   String user;
@@ -32,7 +32,15 @@ final class TokenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String token = new ServerApiClient(api, appKey, appSecret).getToken(user, name, null);
+    AppSecretOption.Secret appSecret = BadOptionValue.check(spec, () -> {
+      AppSecretOption.Secret given = secret.resolve(System::getenv);
+      if (given == null) {
+        throw new IllegalArgumentException("give the app secret: --app-secret-file FILE, $" + AppSecretOption.ENV
+            + " or --app-secret SECRET");
+      }
+      return given;
+    });
+    String token = new ServerApiClient(api, appKey, appSecret.value()).getToken(user, name, null);
     spec.commandLine().getOut().println(token);
     spec.commandLine().getOut().flush();
     return 0;
