@@ -115,11 +115,11 @@ public interface ImEngine extends AutoCloseable {
    * in the outbox), then sent; while offline it waits and goes out, in order, on reconnect — even
    * after the app restarts. The callback follows it: stored, then sent or failed.
    *
-   * <p>The limits are the protocol's ({@code io.imlink.protocol.Limits}, in {@code imlink-protocol}):
+   * <p>The limits are the protocol's ({@link Limits}):
    *
    * @param targetUserId the recipient (1 to 64 UTF-8 bytes, not blank)
    * @param objectName the content type, such as {@code RC:TxtMsg} (1 to 64 UTF-8 bytes)
-   * @param content the content, a JSON string (at most 128 KB: {@code Limits.MAX_CONTENT_BYTES}, 131,072
+   * @param content the content, a JSON string (at most 128 KB: {@link Limits#MAX_CONTENT_BYTES}, 131,072
    *     UTF-8 bytes)
    * @param callback told of the message's progress; may be null
    * @return 0 when accepted; {@link ErrorCode#INVALID_PARAMETER 33003} for a bad argument; {@link

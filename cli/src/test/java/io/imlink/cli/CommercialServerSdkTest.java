@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imlink.api.ConnectionStatus;
 import io.imlink.api.ImEngine;
 import io.imlink.api.Message;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.server.ImServer;
 import io.imlink.tck.Await;
 import io.imlink.tck.EngineProbe;

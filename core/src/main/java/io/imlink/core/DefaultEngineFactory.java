@@ -1,5 +1,6 @@
 package io.imlink.core;
 
+import io.imlink.protocol.Frames;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
@@ -13,7 +14,7 @@ import io.imlink.core.internal.DefaultImEngine;
 import io.imlink.core.internal.EngineModule;
 import io.imlink.core.internal.EngineThreads;
 import io.imlink.core.storage.MemoryStorageProvider;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * java.util.ServiceLoader} (the configured class loader), drops unavailable ones, sorts them by
  * priority (ties by class name), checks that every configured server scheme has a transport and
  * that a named storage exists and that the transport options' maximum frame size can carry every
- * valid message ({@link Limits#requireFrameRoom}), and wires the engine with a Guice injector of its own.
+ * valid message ({@link Frames#requireFrameRoom}), and wires the engine with a Guice injector of its own.
  *
  * <p>Thread safety: stateless; call from any thread.
  */
@@ -91,7 +92,7 @@ public final class DefaultEngineFactory implements EngineFactory {
       throw new IllegalArgumentException("deviceId must be 1 to " + Limits.MAX_ID_BYTES + " UTF-8 bytes, got "
           + Limits.utf8Length(config.deviceId()));
     }
-    Limits.requireFrameRoom(config.transportOptions().maxFrameSize());
+    Frames.requireFrameRoom(config.transportOptions().maxFrameSize());
   }
 
   private static StorageProvider selectStorage(

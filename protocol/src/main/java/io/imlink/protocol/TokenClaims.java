@@ -1,5 +1,7 @@
 package io.imlink.protocol;
 
+import io.imlink.api.Limits;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,5 +1,7 @@
 package io.imlink.protocol;
 
+import io.imlink.api.Limits;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.imlink.protocol;
 
+import io.imlink.api.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,9 +31,9 @@ class LimitsTest {
     // Counted in UTF-8 bytes, not chars: 43,691 three-byte chars are 131,073 bytes.
     assertThat(Limits.checkMessage("bob", "RC:TxtMsg", "€".repeat(43_691))).isEqualTo(30016);
     assertThat(Limits.checkMessage("bob", "RC:TxtMsg", "€".repeat(43_690))).isZero();
-    assertThat(Limits.checkPublish(Publish.newBuilder().setToUserId("bob").setObjectName("o").setContent("{}").build()))
+    assertThat(Frames.checkPublish(Publish.newBuilder().setToUserId("bob").setObjectName("o").setContent("{}").build()))
         .as("no client message id").isEqualTo(33003);
-    assertThat(Limits.checkPublish(Publish.newBuilder().setClientMessageId("c1").setToUserId("bob").setObjectName("o")
+    assertThat(Frames.checkPublish(Publish.newBuilder().setClientMessageId("c1").setToUserId("bob").setObjectName("o")
         .setContent("{}").build())).isZero();
   }
 
@@ -55,15 +56,15 @@ class LimitsTest {
     String content = "x".repeat(Limits.MAX_CONTENT_BYTES);
     DeliveredMessage worst = DeliveredMessage.newBuilder().setSeq(-1L).setMessageId(ID).setFromUserId(ID)
         .setObjectName(ID).setContent(content).setServerTimeMs(-1L).setOrder(-1L).setClientMessageId(ID).build();
-    Frame deliver = Limits.DeliverPages.frame(List.of(worst), Integer.MAX_VALUE, true);
+    Frame deliver = DeliverPages.frame(List.of(worst), Integer.MAX_VALUE, true);
     Frame publish = Frame.newBuilder().setPublish(Publish.newBuilder().setClientMessageId(ID).setToUserId(ID)
         .setObjectName(ID).setContent(content).setClientTimeMs(-1L)).build();
-    assertThat(deliver.getSerializedSize()).isLessThanOrEqualTo(Limits.MAX_MESSAGE_FRAME_BYTES);
-    assertThat(publish.getSerializedSize()).isLessThanOrEqualTo(Limits.MAX_MESSAGE_FRAME_BYTES);
-    assertThat(Limits.DeliverPages.cost(worst)).isLessThanOrEqualTo(Limits.DeliverPages.budget(Limits.MAX_MESSAGE_FRAME_BYTES));
-    assertThat(Limits.MAX_MESSAGE_FRAME_BYTES).isLessThan(Limits.MAX_FRAME_BYTES);
-    assertThat(Limits.requireFrameRoom(Limits.MAX_FRAME_BYTES)).isEqualTo(Limits.MAX_FRAME_BYTES);
-    assertThatThrownBy(() -> Limits.requireFrameRoom(64 * 1024))
+    assertThat(deliver.getSerializedSize()).isLessThanOrEqualTo(Frames.MAX_MESSAGE_FRAME_BYTES);
+    assertThat(publish.getSerializedSize()).isLessThanOrEqualTo(Frames.MAX_MESSAGE_FRAME_BYTES);
+    assertThat(DeliverPages.cost(worst)).isLessThanOrEqualTo(DeliverPages.budget(Frames.MAX_MESSAGE_FRAME_BYTES));
+    assertThat(Frames.MAX_MESSAGE_FRAME_BYTES).isLessThan(Limits.MAX_FRAME_BYTES);
+    assertThat(Frames.requireFrameRoom(Limits.MAX_FRAME_BYTES)).isEqualTo(Limits.MAX_FRAME_BYTES);
+    assertThatThrownBy(() -> Frames.requireFrameRoom(64 * 1024))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxFrameSize 65536 is too small");
   }
@@ -74,7 +75,7 @@ class LimitsTest {
     int limit = Limits.MAX_FRAME_BYTES;
     for (int round = 0; round < 200; round++) {
       List<DeliveredMessage> page = new java.util.ArrayList<>();
-      int room = Limits.DeliverPages.budget(limit);
+      int room = DeliverPages.budget(limit);
       while (true) {
         int size = random.nextInt(4) == 0 ? Limits.MAX_CONTENT_BYTES : random.nextInt(1, 40_000);
         DeliveredMessage m = DeliveredMessage.newBuilder().setSeq(random.nextLong(1, Long.MAX_VALUE))
@@ -82,12 +83,12 @@ class LimitsTest {
             .setObjectName("RC:TxtMsg").setContent("é".repeat(size / 2)).setServerTimeMs(System.currentTimeMillis())
             .setOrder(random.nextLong(1, Long.MAX_VALUE)).setClientMessageId(java.util.UUID.randomUUID().toString())
             .build();
-        int cost = Limits.DeliverPages.cost(m);
+        int cost = DeliverPages.cost(m);
         if (cost > room) {
           // The one message that did not fit makes a frame over the limit with the page.
           List<DeliveredMessage> over = new java.util.ArrayList<>(page);
           over.add(m);
-          assertThat(Limits.DeliverPages.frame(over, 0, false).getSerializedSize()).isGreaterThan(limit - 14);
+          assertThat(DeliverPages.frame(over, 0, false).getSerializedSize()).isGreaterThan(limit - 14);
           break;
         }
         room -= cost;
@@ -95,7 +96,7 @@ class LimitsTest {
       }
       assertThat(page).isNotEmpty();
       int left = random.nextBoolean() ? Integer.MAX_VALUE : random.nextInt(); // the largest varints too
-      assertThat(Limits.DeliverPages.frame(page, left, true).getSerializedSize()).isLessThanOrEqualTo(limit);
+      assertThat(DeliverPages.frame(page, left, true).getSerializedSize()).isLessThanOrEqualTo(limit);
     }
   }
 }

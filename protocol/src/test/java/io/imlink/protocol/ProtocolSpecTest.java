@@ -1,5 +1,6 @@
 package io.imlink.protocol;
 
+import io.imlink.api.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imlink.api.ErrorCode;
@@ -47,7 +48,7 @@ class ProtocolSpecTest {
         .contains("1 to " + Limits.MAX_ID_BYTES + " UTF-8 bytes")
         .contains(Limits.MAX_TOKEN_LENGTH + " characters")
         .contains(Limits.SYNC_PAGE_SIZE + " messages, and one frame");
-    assertThat(Limits.MAX_MESSAGE_FRAME_BYTES).as("\"the largest Publish or one-message Deliver is under 132 KB\"")
+    assertThat(Frames.MAX_MESSAGE_FRAME_BYTES).as("\"the largest Publish or one-message Deliver is under 132 KB\"")
         .isLessThan(132 * 1000);
   }
 

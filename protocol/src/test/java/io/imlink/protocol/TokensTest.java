@@ -1,5 +1,7 @@
 package io.imlink.protocol;
 
+import io.imlink.api.Limits;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

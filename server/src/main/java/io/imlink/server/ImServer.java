@@ -1,5 +1,7 @@
 package io.imlink.server;
 
+import io.imlink.api.Limits;
+import io.imlink.protocol.Frames;
 import io.imlink.api.ErrorCode;
 import io.imlink.api.spi.Acceptor;
 import io.imlink.api.spi.ServiceProviders;
@@ -68,8 +70,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ImServer.class);
-  /** Threads for inbox reads (syncs): as many sessions read their inboxes at once. */
-  private static final int SYNC_THREADS = 4;
 
   private final Builder config;
   private final List<Acceptor> acceptors = new ArrayList<>();
@@ -120,7 +120,7 @@ public final class ImServer implements AutoCloseable {
       state = config.dataDirectory != null ? ServerState.open(config.dataDirectory) : ServerState.inMemory();
       SecureRandom random = new SecureRandom();
       inbox = config.dataDirectory != null ? Inbox.open(config.dataDirectory, random) : Inbox.temporary(random);
-      ExecutorService sync = Executors.newFixedThreadPool(SYNC_THREADS, daemon("imlink-server-sync"));
+      ExecutorService sync = Executors.newFixedThreadPool(Inbox.READERS, daemon("imlink-server-sync")); // a reader each
       owned.add(sync);
       ExecutorService workers = Executors.newFixedThreadPool(
           Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("imlink-server-worker"));
@@ -307,8 +307,8 @@ public final class ImServer implements AutoCloseable {
     public Builder app(String appKey, String appSecret) {
       Objects.requireNonNull(appKey, "appKey");
       Objects.requireNonNull(appSecret, "appSecret");
-      if (!io.imlink.protocol.Limits.isId(appKey) || appKey.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException("appKey must be 1 to " + io.imlink.protocol.Limits.MAX_ID_BYTES
+      if (!io.imlink.api.Limits.isId(appKey) || appKey.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException("appKey must be 1 to " + io.imlink.api.Limits.MAX_ID_BYTES
             + " UTF-8 bytes without whitespace: '" + appKey + "'");
       }
       if (appSecret.length() < 8) {
@@ -417,11 +417,11 @@ public final class ImServer implements AutoCloseable {
      * Frame size limit and transport-specific settings of the listeners.
      *
      * @throws IllegalArgumentException if the maximum frame size could not carry a message of the
-     *     largest size the protocol allows ({@link io.imlink.protocol.Limits#MAX_MESSAGE_FRAME_BYTES})
+     *     largest size the protocol allows ({@link io.imlink.protocol.Frames#MAX_MESSAGE_FRAME_BYTES})
      */
     public Builder transportOptions(TransportOptions options) {
       Objects.requireNonNull(options, "transportOptions");
-      io.imlink.protocol.Limits.requireFrameRoom(options.maxFrameSize());
+      io.imlink.protocol.Frames.requireFrameRoom(options.maxFrameSize());
       this.transportOptions = options;
       return this;
     }

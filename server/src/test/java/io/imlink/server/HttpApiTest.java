@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.protocol.Tokens;
 import io.imlink.server.internal.HttpApi;
 import io.imlink.server.internal.ServerState;

@@ -12,7 +12,7 @@ import io.imlink.api.MessageSendException;
 import io.imlink.api.MessageStatus;
 import io.imlink.api.ReconnectPolicy;
 import io.imlink.api.SendMessageCallback;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.server.ImServer;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.RemoteCloseException;
 import io.imlink.protocol.Frames;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.protocol.v1.ConnectAck;
 import io.imlink.protocol.v1.ConnectRequest;
 import io.imlink.protocol.v1.Deliver;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import io.imlink.api.Limits;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -16,7 +17,7 @@ import javax.net.ssl.SSLContext;
 public final class TransportOptions {
 
   /** The default maximum frame size: 256 KiB. */
-  public static final int DEFAULT_MAX_FRAME_SIZE = 256 * 1024;
+  public static final int DEFAULT_MAX_FRAME_SIZE = Limits.MAX_FRAME_BYTES;
 
   /** The default timeout for opening a connection: 10 seconds. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);

@@ -26,7 +26,7 @@ import io.imlink.api.spi.StoreLocation;
 import io.imlink.api.spi.TransportProvider;
 import io.imlink.core.storage.MemoryStorageProvider;
 import io.imlink.protocol.Frames;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.protocol.InvalidTokenException;
 import io.imlink.protocol.Tokens;
 import io.imlink.protocol.v1.ConnectAck;
@@ -227,7 +227,7 @@ public final class DefaultImEngine implements ImEngine {
 
   @Override
   public int sendMessage(String targetUserId, String objectName, String content, SendMessageCallback callback) {
-    int code = Messenger.check(targetUserId, objectName, content);
+    int code = Limits.checkMessage(targetUserId, objectName, content);
     if (code != 0) {
       return code;
     }
@@ -249,7 +249,7 @@ public final class DefaultImEngine implements ImEngine {
   @Override
   public CompletableFuture<Message> sendMessage(String targetUserId, String objectName, String content) {
     CompletableFuture<Message> future = new CompletableFuture<>();
-    int code = Messenger.check(targetUserId, objectName, content);
+    int code = Limits.checkMessage(targetUserId, objectName, content);
     if (code == 0) {
       synchronized (lock) {
         if (closed || (readStore == null && !active)) {

@@ -9,7 +9,7 @@ import io.imlink.api.MessageSendException;
 import io.imlink.api.MessageStatus;
 import io.imlink.api.SendMessageCallback;
 import io.imlink.api.spi.MessageStore;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.protocol.v1.Deliver;
 import io.imlink.protocol.v1.DeliverAck;
 import io.imlink.protocol.v1.DeliveredMessage;
@@ -208,10 +208,6 @@ final class Messenger {
 
   // ---- sending -----------------------------------------------------------------------------------
 
-  /** Checks the arguments of a send (any thread); 0 or the code to return ({@link Limits#checkMessage}). */
-  static int check(String target, String objectName, String content) {
-    return Limits.checkMessage(target, objectName, content);
-  }
 
   /** Stores a message and sends it (on the loop). Returns 0, or 33001 if no store is open. */
   int send(String target, String objectName, String content, SendMessageCallback callback,

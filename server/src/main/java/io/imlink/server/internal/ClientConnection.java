@@ -1,12 +1,13 @@
 package io.imlink.server.internal;
 
+import io.imlink.protocol.DeliverPages;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.imlink.api.ErrorCode;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.protocol.Frames;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.protocol.internal.SerializingExecutor;
 import io.imlink.protocol.v1.ConnectAck;
 import io.imlink.protocol.v1.ConnectRequest;
@@ -194,7 +195,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
           + Frames.PROTOCOL_VERSION);
       return;
     }
-    if (!Limits.isWellFormed(request)) {
+    if (!Frames.isWellFormed(request)) {
       refuse(ErrorCode.CONN_ID_REJECT.code(), "app key, device id or token over the protocol's limits");
       return;
     }
@@ -285,7 +286,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     int limit = request.getLimit() <= 0 ? Limits.SYNC_PAGE_SIZE : Math.min(request.getLimit(), Limits.SYNC_PAGE_SIZE);
     long after = request.getAfterSeq();
     readInbox(after, limit, page -> {
-      send(Limits.DeliverPages.frame(page.messages(), page.left(), true));
+      send(DeliverPages.frame(page.messages(), page.left(), true));
       lastSentSeq = Math.max(lastSentSeq, lastSeq(page, after));
       if (page.left() == 0 && !live && !catchingUp) {
         catchingUp = true;
@@ -301,7 +302,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private void catchUp() {
     readInbox(lastSentSeq, Limits.SYNC_PAGE_SIZE, page -> {
       if (!page.messages().isEmpty()) {
-        send(Limits.DeliverPages.frame(page.messages(), 0, false));
+        send(DeliverPages.frame(page.messages(), 0, false));
         lastSentSeq = lastSeq(page, lastSentSeq);
         catchUp();
         return;
@@ -352,7 +353,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
    * The bytes of messages one Deliver frame may carry.
    */
   private int pageBudget() {
-    return Limits.DeliverPages.budget(maxFrameBytes());
+    return DeliverPages.budget(maxFrameBytes());
   }
 
   /**
@@ -400,20 +401,20 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     }
     int budget = pageBudget();
     List<DeliveredMessage> page = new ArrayList<>();
-    Limits.DeliverPages.Room room = new Limits.DeliverPages.Room(budget);
+    DeliverPages.Room room = new DeliverPages.Room(budget);
     for (DeliveredMessage m : outgoing) {
       boolean fits = page.size() < Limits.SYNC_PAGE_SIZE && room.take(m);
       if (!fits && !page.isEmpty()) {
-        send(Limits.DeliverPages.frame(page, 0, false));
+        send(DeliverPages.frame(page, 0, false));
         page = new ArrayList<>();
-        room = new Limits.DeliverPages.Room(budget);
+        room = new DeliverPages.Room(budget);
         room.take(m); // a message alone over the budget fails at send, which closes the link
       }
       page.add(m);
     }
     outgoing.clear();
     if (!page.isEmpty()) {
-      send(Limits.DeliverPages.frame(page, 0, false));
+      send(DeliverPages.frame(page, 0, false));
     }
   }
 

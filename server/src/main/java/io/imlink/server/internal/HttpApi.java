@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.imlink.api.ErrorCode;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.server.ServerApiClient;
 import java.io.IOException;
 import java.io.InputStream;

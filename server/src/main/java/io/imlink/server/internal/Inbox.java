@@ -1,6 +1,7 @@
 package io.imlink.server.internal;
 
-import io.imlink.protocol.Limits;
+import io.imlink.protocol.DeliverPages;
+import io.imlink.api.Limits;
 import io.imlink.protocol.v1.DeliveredMessage;
 import io.imlink.storage.sqlite.SqliteStatements;
 import io.imlink.storage.sqlite.SqliteWriter;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class Inbox implements InboxStore {
   private static final Logger log = LoggerFactory.getLogger(Inbox.class);
   /** Read connections: as many syncs may read at once, each on its own connection. */
-  private static final int READERS = 4;
+  public static final int READERS = 4;
 
   private final Path file;
   private final boolean temporary;
@@ -231,7 +232,7 @@ public final class Inbox implements InboxStore {
       p.setInt(4, maxCount);
       List<DeliveredMessage> out = new ArrayList<>();
       long last = afterSeq;
-      Limits.DeliverPages.Room room = new Limits.DeliverPages.Room(maxBytes);
+      DeliverPages.Room room = new DeliverPages.Room(maxBytes);
       try (ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
           String clientId = rs.getString(8);
@@ -242,7 +243,7 @@ public final class Inbox implements InboxStore {
           if (!room.take(m)) {
             if (out.isEmpty()) {
               throw new SQLException("inbox message " + m.getSeq() + " of " + user + " needs "
-                  + Limits.DeliverPages.cost(m) + " bytes, more than a page of " + maxBytes + " holds");
+                  + DeliverPages.cost(m) + " bytes, more than a page of " + maxBytes + " holds");
             }
             break; // the next page starts with it
           }

@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.protocol.DeliverPages;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +38,7 @@ public interface InboxStore extends AutoCloseable {
 
   /**
    * Up to {@code maxCount} inbox messages after {@code afterSeq}, in order, whose {@link
-   * io.imlink.protocol.Limits.DeliverPages#cost costs} add up to at most {@code maxBytes}, and how
+   * io.imlink.protocol.DeliverPages#cost costs} add up to at most {@code maxBytes}, and how
    * many messages follow the page. Blocks for the read.
    *
    * @throws IOException if reading fails, or if the first message alone costs more than {@code

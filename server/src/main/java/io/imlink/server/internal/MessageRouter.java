@@ -1,7 +1,7 @@
 package io.imlink.server.internal;
 
 import io.imlink.api.ErrorCode;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.protocol.Frames;
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.protocol.v1.ConnectRequest;
 import io.imlink.protocol.v1.Frame;
 import java.io.IOException;

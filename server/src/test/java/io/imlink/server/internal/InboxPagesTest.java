@@ -1,9 +1,10 @@
 package io.imlink.server.internal;
 
+import io.imlink.protocol.DeliverPages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imlink.protocol.Limits;
+import io.imlink.api.Limits;
 import io.imlink.protocol.v1.DeliveredMessage;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -31,7 +32,7 @@ class InboxPagesTest {
         contents.add(content);
         inbox.publish("app", "alice", List.of("bob"), "RC:TxtMsg", content, "c" + i, 1_000 + i).get(10, TimeUnit.SECONDS);
       }
-      int budget = Limits.DeliverPages.budget(Limits.MAX_FRAME_BYTES);
+      int budget = DeliverPages.budget(Limits.MAX_FRAME_BYTES);
       List<String> got = new ArrayList<>();
       long after = 0;
       int pages = 0;
@@ -42,7 +43,7 @@ class InboxPagesTest {
           break;
         }
         pages++;
-        int frame = Limits.DeliverPages.frame(page.messages(), page.left(), true).getSerializedSize();
+        int frame = DeliverPages.frame(page.messages(), page.left(), true).getSerializedSize();
         assertThat(frame).as("page %d", pages).isLessThanOrEqualTo(Limits.MAX_FRAME_BYTES);
         assertThat(page.messages().size()).isLessThanOrEqualTo(Limits.SYNC_PAGE_SIZE);
         for (DeliveredMessage m : page.messages()) {
