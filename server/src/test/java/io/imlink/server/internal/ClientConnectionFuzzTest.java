@@ -2,8 +2,6 @@ package io.imlink.server.internal;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.imlink.api.spi.FrameChannel;
-import io.imlink.api.spi.FrameHandler;
 import io.imlink.protocol.Frames;
 import io.imlink.api.Limits;
 import io.imlink.protocol.v1.ConnectRequest;
@@ -11,17 +9,10 @@ import io.imlink.protocol.v1.Frame;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Seeds: {@code src/test/resources/io/imlink/server/internal/ClientConnectionFuzzTestInputs/frames/}.
  */
 class ClientConnectionFuzzTest {
-  private static final String APP = "app";
+  private static final String APP = TestChannel.APP;
   private static final Queue<String> violations = new ConcurrentLinkedQueue<>();
   private static final AtomicInteger connections = new AtomicInteger();
   private static ServerContext ctx;
@@ -44,45 +35,29 @@ class ClientConnectionFuzzTest {
 
   private static synchronized ServerContext context() throws IOException {
     if (ctx == null) {
-      Clock clock = Clock.systemUTC();
-      ServerState state = ServerState.inMemory();
-      Inbox inbox = Inbox.temporary(new SecureRandom());
-      SessionRegistry sessions = new SessionRegistry(true);
-      Counters counters = new Counters();
       ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "fuzz-scheduler");
         t.setDaemon(true);
         return t;
       });
       scheduler.setRemoveOnCancelPolicy(true);
-      ctx = new ServerContext(new TokenService(Map.of(APP, "app-secret-0123"), null, clock, state), state, sessions,
-          counters, clock, scheduler, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(90),
-          new ConnectLimiter(1e9, 1_000_000_000, clock), inbox, new MessageRouter(inbox, sessions, counters, clock),
-          Runnable::run, Runnable::run, new AtomicBoolean(), new SecureRandom());
+      ctx = TestChannel.context(Inbox.temporary(new SecureRandom()), scheduler, Runnable::run, Runnable::run, 1e9);
       validToken = ctx.tokens().issue(APP, "alice");
     }
     return ctx;
   }
 
   /** A connection as the server sees it; checks every frame the server sends on it. */
-  private static final class Channel implements FrameChannel {
-    final AtomicBoolean open = new AtomicBoolean(true);
+  private static final class Channel extends TestChannel {
     final boolean validTokenSent;
-    final List<Frame> sent = new ArrayList<>();
-    final SocketAddress remote;
-    FrameHandler handler;
 
     Channel(boolean validTokenSent) {
+      super(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1024 + connections.incrementAndGet() % 60_000));
       this.validTokenSent = validTokenSent;
-      int n = connections.incrementAndGet();
-      remote = new InetSocketAddress(InetAddress.getLoopbackAddress(), 1024 + n % 60_000);
     }
 
     @Override
-    public boolean send(byte[] frame) {
-      if (!open.get()) {
-        return false;
-      }
+    protected Frame decoded(byte[] frame) {
       if (frame.length > Limits.MAX_FRAME_BYTES) {
         violations.add("the server sent a frame of " + frame.length + " bytes");
       }
@@ -91,47 +66,12 @@ class ClientConnectionFuzzTest {
         f = Frames.decode(frame);
       } catch (IOException e) {
         violations.add("the server sent a frame that does not decode: " + e);
-        return true;
+        return null;
       }
       if (f.hasConnectAck() && f.getConnectAck().getCode() == 0 && !validTokenSent) {
         violations.add("ConnectAck 0 without the valid token: " + f);
       }
-      synchronized (sent) {
-        sent.add(f);
-      }
-      return true;
-    }
-
-    @Override
-    public void close() {
-      if (open.compareAndSet(true, false)) {
-        handler.onClosed(this, null);
-      }
-    }
-
-    @Override
-    public boolean isOpen() {
-      return open.get();
-    }
-
-    @Override
-    public boolean isWritable() {
-      return true;
-    }
-
-    @Override
-    public int maxFrameSize() {
-      return Limits.MAX_FRAME_BYTES;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-      return remote;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-      return remote;
+      return f;
     }
   }
 
@@ -145,10 +85,8 @@ class ClientConnectionFuzzTest {
       ch.handler.onFrame(ch, Frame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()
           .setProtocolVersion(Frames.PROTOCOL_VERSION).setAppKey(APP).setToken(validToken).setDeviceId("d-fuzz"))
           .build().toByteArray());
-      boolean acked;
-      synchronized (ch.sent) {
-        acked = ch.sent.size() == 1 && ch.sent.get(0).hasConnectAck() && ch.sent.get(0).getConnectAck().getCode() == 0;
-      }
+      Frame first = ch.sent.peek();
+      boolean acked = ch.sent.size() == 1 && first.hasConnectAck() && first.getConnectAck().getCode() == 0;
       if (!acked) {
         throw new AssertionError("the valid ConnectRequest was not answered with ConnectAck 0: " + ch.sent);
       }

@@ -2,8 +2,6 @@ package io.imlink.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imlink.api.spi.FrameChannel;
-import io.imlink.api.spi.FrameHandler;
 import io.imlink.protocol.Frames;
 import io.imlink.api.Limits;
 import io.imlink.protocol.v1.ConnectRequest;
@@ -13,24 +11,17 @@ import io.imlink.protocol.v1.Publish;
 import io.imlink.protocol.v1.SyncRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,8 +34,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ConnectionActorTest {
-  private static final String APP = "app";
-  private final Clock clock = Clock.systemUTC();
+  private static final String APP = TestChannel.APP;
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private final ExecutorService workers = Executors.newFixedThreadPool(2);
   private final ExecutorService sync = Executors.newFixedThreadPool(4);
@@ -115,93 +105,15 @@ class ConnectionActorTest {
     }
   }
 
-  /** A connection as the server sees it through the transport SPI; records what the server sends. */
-  private final class Channel implements FrameChannel {
-    final BlockingQueue<Frame> sent = new LinkedBlockingQueue<>();
-    final AtomicBoolean open = new AtomicBoolean(true);
-    final InetSocketAddress remote = new InetSocketAddress("127.0.0.1", ports.incrementAndGet());
-    volatile int maxFrameSize = Limits.MAX_FRAME_BYTES;
-    final CountDownLatch closed = new CountDownLatch(1);
-    FrameHandler handler;
-
-    @Override
-    public boolean send(byte[] frame) {
-      if (!open.get()) {
-        return false;
-      }
-      try {
-        sent.add(Frames.decode(frame));
-      } catch (IOException e) {
-        throw new AssertionError(e);
-      }
-      return true;
-    }
-
-    @Override
-    public void close() {
-      if (open.compareAndSet(true, false)) {
-        handler.onClosed(this, null);
-        closed.countDown();
-      }
-    }
-
-    @Override
-    public boolean isOpen() {
-      return open.get();
-    }
-
-    @Override
-    public boolean isWritable() {
-      return true;
-    }
-
-    @Override
-    public int maxFrameSize() {
-      return maxFrameSize;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-      return remote;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-      return remote;
-    }
-
-    void fromClient(Frame f) {
-      handler.onFrame(this, f.toByteArray());
-    }
-
-    Frame await(String what, Predicate<Frame> p) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (true) {
-        Frame f = sent.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (f == null) {
-          throw new AssertionError("no " + what + " within 10 s");
-        }
-        if (p.test(f)) {
-          return f;
-        }
-      }
-    }
-  }
-
   private ServerContext context(InboxStore inbox) {
-    ServerState state = ServerState.inMemory();
-    cleanup.add(state);
+    ServerContext ctx = TestChannel.context(inbox, scheduler, workers, sync, 1000);
+    cleanup.add(ctx.state());
     cleanup.add(inbox);
-    SessionRegistry sessions = new SessionRegistry(true);
-    Counters counters = new Counters();
-    return new ServerContext(new TokenService(Map.of(APP, "app-secret-0123"), null, clock, state), state, sessions,
-        counters, clock, scheduler, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(90),
-        new ConnectLimiter(1000, 1000, clock), inbox, new MessageRouter(inbox, sessions, counters, clock), workers, sync,
-        new AtomicBoolean(), new SecureRandom());
+    return ctx;
   }
 
-  private Channel connect(ServerContext ctx, String user) throws InterruptedException {
-    Channel ch = new Channel();
+  private TestChannel connect(ServerContext ctx, String user) throws InterruptedException {
+    TestChannel ch = new TestChannel(new InetSocketAddress("127.0.0.1", ports.incrementAndGet()));
     ch.handler = ctx.accept(ch);
     ch.fromClient(Frame.newBuilder().setConnectRequest(ConnectRequest.newBuilder().setProtocolVersion(
         Frames.PROTOCOL_VERSION).setAppKey(APP).setToken(ctx.tokens().issue(APP, user)).setDeviceId("d-" + user)).build());
@@ -219,7 +131,7 @@ class ConnectionActorTest {
   }
 
   /** Syncs an empty inbox, then waits until a message to the user arrives live. */
-  private static void goLive(Channel user, Channel sender, String userId) throws InterruptedException {
+  private static void goLive(TestChannel user, TestChannel sender, String userId) throws InterruptedException {
     user.fromClient(syncFrom(0));
     user.await("sync page", f -> f.hasDeliver() && f.getDeliver().getOffline());
     sender.fromClient(publish("warm-" + userId, userId, "{}"));
@@ -230,16 +142,16 @@ class ConnectionActorTest {
   void aSyncStuckInTheStoreDelaysNoOtherSessionAndMissesNothing() throws Exception {
     StuckInbox inbox = new StuckInbox(Inbox.temporary(new SecureRandom()), "slow");
     ServerContext ctx = context(inbox);
-    Channel alice = connect(ctx, "alice");
-    Channel bob = connect(ctx, "bob");
-    Channel carol = connect(ctx, "carol");
+    TestChannel alice = connect(ctx, "alice");
+    TestChannel bob = connect(ctx, "bob");
+    TestChannel carol = connect(ctx, "carol");
     goLive(bob, alice, "bob");
     goLive(carol, alice, "carol");
 
     // slow has one message waiting; its sync's first page has it, and the read after it gets stuck.
     alice.fromClient(publish("before", "slow", "{\"n\":\"before\"}"));
     alice.await("ack", f -> f.hasPublishAck() && f.getPublishAck().getClientMessageId().equals("before"));
-    Channel slow = connect(ctx, "slow");
+    TestChannel slow = connect(ctx, "slow");
     slow.fromClient(syncFrom(0));
     Frame first = slow.await("first page", Frame::hasDeliver);
     assertThat(first.getDeliver().getMessagesList()).extracting(DeliveredMessage::getContent)
@@ -280,8 +192,8 @@ class ConnectionActorTest {
   @Test
   void aFrameTheConnectionCannotCarryClosesItWithACodeLiveOrInASync() throws Exception {
     ServerContext ctx = context(Inbox.temporary(new SecureRandom()));
-    Channel alice = connect(ctx, "alice");
-    Channel bob = connect(ctx, "bob");
+    TestChannel alice = connect(ctx, "alice");
+    TestChannel bob = connect(ctx, "bob");
     goLive(bob, alice, "bob");
     bob.maxFrameSize = 2_048; // as a transport with a smaller limit than the server's messages
     alice.fromClient(publish("big", "bob", "x".repeat(10_000)));
@@ -292,7 +204,7 @@ class ConnectionActorTest {
     assertThat(bye.getDisconnect().getReason()).containsAnyOf("could not write a frame", "could not serve the inbox");
     assertThat(bob.closed.await(10, TimeUnit.SECONDS)).isTrue();
 
-    Channel again = connect(ctx, "bob");
+    TestChannel again = connect(ctx, "bob");
     again.maxFrameSize = 2_048;
     again.fromClient(syncFrom(1)); // after the warm-up message: the big one is next
     Frame refused = again.await("Disconnect", f -> f.hasDisconnect() || f.hasDeliver());
@@ -304,8 +216,8 @@ class ConnectionActorTest {
   @Test
   void aBurstOfLivePushesGoesOutInFewFramesNoneOverTheLimitAllInOrder() throws Exception {
     ServerContext ctx = context(Inbox.temporary(new SecureRandom()));
-    Channel alice = connect(ctx, "alice");
-    Channel bob = connect(ctx, "bob");
+    TestChannel alice = connect(ctx, "alice");
+    TestChannel bob = connect(ctx, "bob");
     goLive(bob, alice, "bob");
     int n = 40;
     for (int i = 0; i < n; i++) {
