@@ -34,10 +34,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -120,10 +121,9 @@ public final class ImServer implements AutoCloseable {
       state = config.dataDirectory != null ? ServerState.open(config.dataDirectory) : ServerState.inMemory();
       SecureRandom random = new SecureRandom();
       inbox = config.dataDirectory != null ? Inbox.open(config.dataDirectory, random) : Inbox.temporary(random);
-      ExecutorService sync = Executors.newFixedThreadPool(Inbox.READERS, daemon("imlink-server-sync")); // a reader each
+      ExecutorService sync = fixedPool(Inbox.READERS, "imlink-server-sync"); // a reader each
       owned.add(sync);
-      ExecutorService workers = Executors.newFixedThreadPool(
-          Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("imlink-server-worker"));
+      ExecutorService workers = fixedPool(Math.max(2, Runtime.getRuntime().availableProcessors()), "imlink-server-worker");
       owned.add(workers);
       ScheduledExecutorService scheduler = config.scheduler;
       if (scheduler == null) {
@@ -160,7 +160,7 @@ public final class ImServer implements AutoCloseable {
         log.info("listening on {}", a.uri());
       }
       if (config.httpAddress != null) {
-        ExecutorService http = Executors.newFixedThreadPool(2, daemon("imlink-server-http"));
+        ExecutorService http = fixedPool(2, "imlink-server-http");
         owned.add(http);
         httpApi = new HttpApi(context, config.httpAddress, http);
         log.info("HTTP API on {}", httpApi.uri());
@@ -170,6 +170,17 @@ public final class ImServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * A fixed pool whose threads all start now: the server's thread count is what it will be under
+   * load from the first connection on, not a number that creeps up as work first arrives.
+   */
+  private static ExecutorService fixedPool(int threads, String prefix) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(
+        threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), daemon(prefix));
+    pool.prestartAllCoreThreads();
+    return pool;
   }
 
   private static ThreadFactory daemon(String prefix) {

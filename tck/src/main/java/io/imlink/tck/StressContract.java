@@ -69,6 +69,21 @@ public abstract class StressContract extends EngineFixture {
     return n;
   }
 
+  private static java.util.Set<String> threadNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      names.add(t.getName());
+    }
+    return names;
+  }
+
+  /** The live threads not among {@code before}, by name: what a failed leak check points at. */
+  private static java.util.Set<String> newThreads(java.util.Set<String> before) {
+    java.util.Set<String> now = threadNames();
+    now.removeAll(before);
+    return now;
+  }
+
   @Test
   void aThousandDropsAndReconnectsLeakNoThreadAndNoSocket() throws Exception {
     startServer();
@@ -83,6 +98,7 @@ public abstract class StressContract extends EngineFixture {
       probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
     }
     int threadsBefore = settleThreads(Integer.MAX_VALUE);
+    java.util.Set<String> namesBefore = threadNames();
     long fdsBefore = openFileDescriptors();
 
     for (int i = 0; i < 1000; i++) {
@@ -92,7 +108,9 @@ public abstract class StressContract extends EngineFixture {
       Await.until("the server registered the new session", () -> server.sessionCount() == 1);
     }
     assertThat(probe.connectedEvents()).hasSize(1);
-    assertThat(settleThreads(threadsBefore + 2)).as("live threads after 1000 cycles").isLessThanOrEqualTo(threadsBefore + 2);
+    assertThat(settleThreads(threadsBefore + 2))
+        .as("live threads after 1000 cycles; new since the warm-up: %s", newThreads(namesBefore))
+        .isLessThanOrEqualTo(threadsBefore + 2);
     if (fdsBefore >= 0) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (openFileDescriptors() > fdsBefore + 4 && System.nanoTime() < deadline) {
