@@ -60,7 +60,11 @@ public final class EngineConfig {
     this.scheduler = b.scheduler;
     this.random = b.random;
     this.reconnectPolicy = b.reconnectPolicy;
-    this.transportOptions = b.transportOptions;
+    this.transportOptions = b.transportOptions.sslContext().isPresent() && b.tls == null
+        ? b.transportOptions
+        : b.transportOptions.toBuilder()
+            .sslContext((b.tls != null ? b.tls : io.imlink.api.tls.ClientTls.systemDefault()).sslContext())
+            .build();
     this.ackTimeout = b.ackTimeout;
     this.pingInterval = b.pingInterval;
     this.pongTimeout = b.pongTimeout;

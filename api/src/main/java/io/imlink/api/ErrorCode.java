@@ -35,6 +35,13 @@ public enum ErrorCode {
   CONNECT_OVER_FREQUENCY(30015, true, "connecting too often, retry later"),
   /** A message body is over the size limit (128 KB). */
   MSG_SIZE_OUT_OF_LIMIT(30016, false, "message body over the size limit"),
+  /**
+   * The TLS handshake failed: the server's certificate is not trusted, expired, for another host
+   * name or not one of the pinned keys, or the two sides share no protocol (imlink's own code, not
+   * in the commercial SDK's table). Retried like {@link #SOCKET_NOT_CONNECTED}, since a network that
+   * intercepts TLS may be left, and logged as a warning with the JDK's reason each time.
+   */
+  SOCKET_TLS_FAILED(30017, true, "TLS handshake failed: certificate untrusted, expired, for another host or not pinned"),
   /** The connect acknowledgement did not arrive in time. */
   CONN_ACK_TIMEOUT(31000, true, "connect acknowledgement timed out"),
   /** The server rejected the client's protocol version. */

@@ -235,6 +235,7 @@ public interface ImEngine extends AutoCloseable {
     RandomGenerator random;
     ReconnectPolicy reconnectPolicy = ReconnectPolicy.standard();
     TransportOptions transportOptions = TransportOptions.defaults();
+    io.imlink.api.tls.ClientTls tls;
     Duration ackTimeout = Duration.ofSeconds(10);
     Duration pingInterval;
     Duration pongTimeout = Duration.ofSeconds(6);
@@ -343,6 +344,21 @@ public interface ImEngine extends AutoCloseable {
      */
     public Builder transportOptions(TransportOptions options) {
       this.transportOptions = Objects.requireNonNull(options, "transportOptions");
+      if (options.sslContext().isPresent()) {
+        this.tls = null; // the last one called wins
+      }
+      return this;
+    }
+
+    /**
+     * How {@code tcps}, {@code wss} and {@code grpcs} servers are trusted: the CA certificates and
+     * pins of {@code tls}, with host name verification always on and TLS 1.3 and 1.2 only. It
+     * takes the place of any TLS context in {@link #transportOptions}, whichever is called last.
+     * Default: the system trust store with the same rules ({@link
+     * io.imlink.api.tls.ClientTls#systemDefault()}).
+     */
+    public Builder tls(io.imlink.api.tls.ClientTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 

@@ -43,6 +43,8 @@ final class ChatCommand implements Callable<Integer> {
   @Option(names = "--to", description = "The first recipient.")
   String to;
 
+  @picocli.CommandLine.Mixin ClientTlsOptions tls;
+
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "imlink-client-data",
       description = "Where the local store lives (default: ${DEFAULT-VALUE}).")
   Path dataDir;
@@ -55,7 +57,7 @@ final class ChatCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Timeline t = new Timeline(out);
     ImEngine.Builder builder =
-        BadOptionValue.check(spec, () -> ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir));
+        BadOptionValue.check(spec, () -> ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir).tls(tls.resolve()));
     try (ImEngine engine = builder.build()) {
       CountDownLatch connected = new CountDownLatch(1);
       engine.addConnectionStatusListener((s, r) -> {

@@ -32,6 +32,8 @@ final class ConnectCommand implements Callable<Integer> {
       description = "Seconds to try; 0 or less: until connected or a final error (default: ${DEFAULT-VALUE}).")
   int timeout;
 
+  @picocli.CommandLine.Mixin ClientTlsOptions tls;
+
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "imlink-client-data",
       description = "Where the local store lives (default: ${DEFAULT-VALUE}).")
   Path dataDir;
@@ -48,7 +50,7 @@ final class ConnectCommand implements Callable<Integer> {
     Timeline t = new Timeline(spec.commandLine().getOut());
     CountDownLatch finished = new CountDownLatch(1);
     ImEngine.Builder builder =
-        BadOptionValue.check(spec, () -> ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir));
+        BadOptionValue.check(spec, () -> ImEngine.builder(appKey).servers(servers).dataDirectory(dataDir).tls(tls.resolve()));
     ImEngine engine = builder.build();
     WatchedEngine watched = new WatchedEngine("client", engine, t);
     engine.addConnectionStatusListener((status, reason) -> {

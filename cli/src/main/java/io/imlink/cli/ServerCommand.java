@@ -28,7 +28,8 @@ final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--listen", paramLabel = "URI",
-      description = "Where clients connect; repeatable (default: ${DEFAULT-VALUE}).", defaultValue = "tcp://127.0.0.1:8100")
+      description = "Where clients connect: tcp, tcps, ws, wss, grpc or grpcs://HOST:PORT (the secure ones need"
+          + " --tls-cert); repeatable (default: ${DEFAULT-VALUE}).", defaultValue = "tcp://127.0.0.1:8100")
   List<URI> listen;
 
   @Option(names = "--http", paramLabel = "HOST:PORT",
@@ -43,6 +44,8 @@ final class ServerCommand implements Callable<Integer> {
   String appKey;
 
   @Mixin AppSecretOption secret; // default: generated, and written to <data-dir>/app-secret
+
+  @Mixin ServerTlsOptions tls;
 
   @Option(names = "--token-lifetime", paramLabel = "DURATION",
       description = "Lifetime of new tokens, ISO-8601 (e.g. PT24H); default: permanent.")
@@ -74,6 +77,7 @@ final class ServerCommand implements Callable<Integer> {
       Path file = writeSecret(dataDir, appSecret);
       secretShown = "generated, in " + file.toAbsolutePath() + " (readable by its owner only)";
     }
+    io.imlink.api.tls.ServerTls certificate = BadOptionValue.check(spec, tls::resolve);
     ImServer.Builder builder = BadOptionValue.check(spec, () -> {
       ImServer.Builder b = ImServer.builder()
           .app(appKey, appSecret)
@@ -81,6 +85,9 @@ final class ServerCommand implements Callable<Integer> {
           .dataDirectory(dataDir)
           .tokenLifetime(tokenLifetime);
       listen.forEach(b::listen);
+      if (certificate != null) {
+        b.tls(certificate);
+      }
       return b;
     });
     ImServer server;
@@ -109,6 +116,11 @@ final class ServerCommand implements Callable<Integer> {
     out.println("app secret " + secretShown); // never the secret itself
     out.println("data in    " + dataDir.toAbsolutePath());
     out.println("tokens     " + (tokenLifetime == null ? "permanent" : "live " + tokenLifetime));
+    if (certificate != null) {
+      out.println("TLS        " + certificate.certificate().getSubjectX500Principal() + ", valid to "
+          + certificate.certificate().getNotAfter().toInstant() + ", pin "
+          + io.imlink.api.tls.ClientTls.pinOf(certificate.certificate()));
+    }
     out.flush();
     stopped.await();
     return 0;

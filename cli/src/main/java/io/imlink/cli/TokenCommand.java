@@ -24,6 +24,8 @@ final class TokenCommand implements Callable<Integer> {
 
   @Mixin AppSecretOption secret; // keep it on servers only
 
+  @Mixin ClientTlsOptions tls; // for an https API
+
   @Option(names = "--user", required = true, description = "The user id.")
   String user;
 
@@ -40,7 +42,8 @@ final class TokenCommand implements Callable<Integer> {
       }
       return given;
     });
-    String token = new ServerApiClient(api, appKey, appSecret.value()).getToken(user, name, null);
+    String token = new ServerApiClient(api, appKey, appSecret.value(), java.time.Clock.systemUTC(),
+        java.time.Duration.ofSeconds(10), BadOptionValue.check(spec, tls::resolve).sslContext()).getToken(user, name, null);
     spec.commandLine().getOut().println(token);
     spec.commandLine().getOut().flush();
     return 0;

@@ -310,6 +310,7 @@ public final class ImServer implements AutoCloseable {
     private int connectBurst = 1000;
     private Duration messageRetention = Duration.ofDays(7);
     private TransportOptions transportOptions = TransportOptions.defaults();
+    private io.imlink.api.tls.ServerTls tls;
     private ClassLoader classLoader = ImServer.class.getClassLoader();
 
     private Builder() {}
@@ -437,6 +438,17 @@ public final class ImServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The certificate every TLS listener presents ({@code tcps}, {@code wss}, {@code grpcs}) and the
+     * HTTP API too, which is then served over HTTPS; reloaded when its files change ({@link
+     * io.imlink.api.tls.ServerTls}). It takes the place of any TLS context in {@link
+     * #transportOptions}. Default: none, and a secure listener is refused at {@link #start}.
+     */
+    public Builder tls(io.imlink.api.tls.ServerTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
     /** Where transports are discovered. Default: this class's loader. */
     public Builder classLoader(ClassLoader loader) {
       this.classLoader = Objects.requireNonNull(loader, "classLoader");
@@ -477,7 +489,9 @@ public final class ImServer implements AutoCloseable {
       copy.connectsPerSecond = connectsPerSecond;
       copy.connectBurst = connectBurst;
       copy.messageRetention = messageRetention;
-      copy.transportOptions = transportOptions;
+      copy.transportOptions = tls == null ? transportOptions
+          : transportOptions.toBuilder().sslContext(tls.sslContext()).build();
+      copy.tls = tls;
       copy.classLoader = classLoader;
       return new ImServer(copy);
     }

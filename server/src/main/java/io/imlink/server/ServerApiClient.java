@@ -39,6 +39,7 @@ public final class ServerApiClient {
   private final String appSecret;
   private final Clock clock;
   private final Duration timeout;
+  private final javax.net.ssl.SSLContext tls;
   private final SecureRandom random = new SecureRandom();
   private final ObjectMapper json = new ObjectMapper();
 
@@ -48,6 +49,16 @@ public final class ServerApiClient {
   }
 
   public ServerApiClient(URI base, String appKey, String appSecret, Clock clock, Duration timeout) {
+    this(base, appKey, appSecret, clock, timeout, null);
+  }
+
+  /**
+   * @param tls how an {@code https} API is trusted, e.g. {@link io.imlink.api.tls.ClientTls#sslContext()};
+   *     null for the JDK's default (the system trust store)
+   */
+  public ServerApiClient(URI base, String appKey, String appSecret, Clock clock, Duration timeout,
+      javax.net.ssl.SSLContext tls) {
+    this.tls = tls;
     this.base = Objects.requireNonNull(base, "base");
     this.appKey = Objects.requireNonNull(appKey, "appKey");
     this.appSecret = Objects.requireNonNull(appSecret, "appSecret");
@@ -207,6 +218,9 @@ public final class ServerApiClient {
             .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
       }
       HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+      if (tls != null && c instanceof javax.net.ssl.HttpsURLConnection https) {
+        https.setSSLSocketFactory(tls.getSocketFactory());
+      }
       try {
         c.setConnectTimeout((int) timeout.toMillis());
         c.setReadTimeout((int) timeout.toMillis());

@@ -680,10 +680,17 @@ public final class DefaultImEngine implements ImEngine {
     a.connecting = null;
     if (error != null) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      log.debug("connecting to {} failed: {}", a.server, cause.toString());
-      int code = cause instanceof UnknownHostException || cause instanceof NoRouteToHostException
-          ? ErrorCode.NETWORK_UNAVAILABLE.code()
-          : ErrorCode.SOCKET_NOT_CONNECTED.code();
+      javax.net.ssl.SSLException tls = tlsFailure(cause);
+      int code;
+      if (tls != null) {
+        log.warn("TLS handshake with {} failed: {}", a.server, tls.getMessage());
+        code = ErrorCode.SOCKET_TLS_FAILED.code();
+      } else {
+        log.debug("connecting to {} failed: {}", a.server, cause.toString());
+        code = cause instanceof UnknownHostException || cause instanceof NoRouteToHostException
+            ? ErrorCode.NETWORK_UNAVAILABLE.code()
+            : ErrorCode.SOCKET_NOT_CONNECTED.code();
+      }
       attemptFailed(a, code);
       return;
     }
@@ -1062,5 +1069,15 @@ public final class DefaultImEngine implements ImEngine {
     if (closeStore) {
       closeStore();
     }
+  }
+
+  /** The TLS failure among {@code cause} and its causes, or null: a failed handshake, whatever the transport wraps it in. */
+  private static javax.net.ssl.SSLException tlsFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException ssl) {
+        return ssl;
+      }
+    }
+    return null;
   }
 }
