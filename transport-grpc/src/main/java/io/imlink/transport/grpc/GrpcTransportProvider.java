@@ -28,6 +28,12 @@ import java.util.Set;
  * preface and stream headers included), or of the end of its last stream; the stream's first
  * message is the application's to time, as the channel is handed over when the stream opens.
  *
+ * <p>HTTP/2 abuse: a client may have at most {@code grpc.maxStreamsPerConnection} streams open at
+ * once on a server connection (default 4; an imlink client uses one), further ones are refused with
+ * RST_STREAM REFUSED_STREAM; and a client that resets more than {@code grpc.maxResetsPerWindow}
+ * streams (default 100) within 10 s, the rapid-reset flood of CVE-2023-44487, gets GOAWAY
+ * ENHANCE_YOUR_CALM and loses the connection.
+ *
  * <p>Close codes, from the server only: a server channel's {@link
  * io.imlink.api.spi.FrameChannel#close(int, String) close(code, reason)} ends the stream, after the
  * queued frames, with a non-OK status chosen by the code (the table in {@link

@@ -154,6 +154,8 @@ public final class GrpcAcceptor implements Acceptor {
         .maxInboundMessageSize(max)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
+        .maxConcurrentCallsPerConnection(GrpcOptions.maxStreams(options))
+        .maxRstFramesPerWindow(GrpcOptions.maxResets(options), GrpcOptions.RESET_WINDOW_SECONDS)
         .keepAliveTime(GrpcOptions.keepAlive(options).toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(GrpcOptions.keepAliveTimeout(options).toMillis(), TimeUnit.MILLISECONDS)
         .addStreamTracerFactory(tracers)

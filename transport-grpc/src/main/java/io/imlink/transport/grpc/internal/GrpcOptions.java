@@ -12,6 +12,18 @@ public final class GrpcOptions {
   public static final String KEEPALIVE_TIMEOUT = "grpc.keepAliveTimeoutSeconds";
   /** Property: bytes a channel may hold for a slow peer before it gives up on it (default 16 MiB). */
   public static final String MAX_PENDING_BYTES = "grpc.maxPendingBytes";
+  /**
+   * Property: concurrent streams a client may open on one server connection (default 4). An imlink
+   * client uses one; more are refused by HTTP/2 flow control (SETTINGS_MAX_CONCURRENT_STREAMS).
+   */
+  public static final String MAX_STREAMS = "grpc.maxStreamsPerConnection";
+  /**
+   * Property: streams a client may reset on one server connection within {@value #RESET_WINDOW_SECONDS}
+   * seconds (default 100); more is a rapid-reset flood (CVE-2023-44487), answered with GOAWAY.
+   */
+  public static final String MAX_RESETS = "grpc.maxResetsPerWindow";
+  /** The window of {@link #MAX_RESETS}, in seconds. */
+  public static final int RESET_WINDOW_SECONDS = 10;
   /** Property: server event loop threads (default: cores, at most 4). */
   public static final String IO_THREADS = "grpc.ioThreads";
 
@@ -27,6 +39,22 @@ public final class GrpcOptions {
 
   static long maxPendingBytes(TransportOptions o) {
     return o.property(MAX_PENDING_BYTES).map(Long::parseLong).orElse(16L * 1024 * 1024);
+  }
+
+  static int maxStreams(TransportOptions o) {
+    return positive(o, MAX_STREAMS, 4);
+  }
+
+  static int maxResets(TransportOptions o) {
+    return positive(o, MAX_RESETS, 100);
+  }
+
+  private static int positive(TransportOptions o, String key, int otherwise) {
+    int v = o.property(key).map(Integer::parseInt).orElse(otherwise);
+    if (v < 1) {
+      throw new IllegalArgumentException(key + " must be at least 1, got " + v);
+    }
+    return v;
   }
 
   static int ioThreads(TransportOptions o) {
