@@ -1,5 +1,7 @@
 package io.imlink.transport.websocket;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.imlink.api.spi.Acceptor;
 import io.imlink.api.spi.TransportOptions;
@@ -57,7 +59,7 @@ class WebSocketHandshakeFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void handshake(byte[] input) throws IOException, InterruptedException {
     int acceptedBefore = accepted.get();
-    try (Socket s = new Socket()) {
+    try (SilentCloseable loopback = toListener(); Socket s = new Socket()) {
       s.connect(address, (int) PROMPTLY.toMillis());
       s.setSoTimeout((int) PROMPTLY.toMillis());
       try {
@@ -85,8 +87,12 @@ class WebSocketHandshakeFuzzTest {
         // a reset ends the connection as well
       }
     }
+    // The method's case is the library's to be lenient about (it accepts "get", as many servers do);
+    // the path is exact.
     String start = new String(input, 0, Math.min(input.length, 8), StandardCharsets.ISO_8859_1);
-    if (accepted.get() != acceptedBefore && !(start.equals("GET /im ") || start.startsWith("GET /im?"))) {
+    boolean toPath = start.regionMatches(true, 0, "GET ", 0, 4)
+        && (start.startsWith("/im ", 4) || start.startsWith("/im?", 4));
+    if (accepted.get() != acceptedBefore && !toPath) {
       throw new AssertionError("a handshake for another path reached the accept handler: " + printable(input));
     }
     if (++inputs % 64 == 0) {
@@ -97,7 +103,7 @@ class WebSocketHandshakeFuzzTest {
   /** A well-formed client still completes a handshake on the path. */
   private static void healthy() throws IOException, InterruptedException {
     int before = accepted.get();
-    try (Socket s = new Socket()) {
+    try (SilentCloseable loopback = toListener(); Socket s = new Socket()) {
       s.connect(address, (int) PROMPTLY.toMillis());
       s.setSoTimeout((int) PROMPTLY.toMillis());
       s.getOutputStream().write(("GET /im HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -110,6 +116,15 @@ class WebSocketHandshakeFuzzTest {
       }
     }
     Await.until("a completed handshake reaches the accept handler", () -> accepted.get() > before);
+  }
+
+  /**
+   * Jazzer's server-side request forgery detector reports every connection it was not told about;
+   * this test's own connections, to its listener on 127.0.0.1, are the point of it. (The detector
+   * names the host as the socket resolved it, "localhost", so the port is what identifies it.)
+   */
+  private static SilentCloseable toListener() {
+    return BugDetectors.allowNetworkConnections((host, port) -> port == address.getPort());
   }
 
   private static String printable(byte[] input) {

@@ -106,6 +106,25 @@ final class GuardedConnection extends WebSocketImpl {
         return;
       }
     }
+    endOfStream();
+  }
+
+  /**
+   * The library's end of stream, which dereferences the draft unless the connection is still before
+   * its handshake. A connection refused before its handshake was parsed has no draft, and its state
+   * moves to closing on the decoder thread while the end of stream arrives on the selector thread:
+   * the library's {@code eot} then throws, on the selector thread, and that stops the whole server
+   * (found by {@code WebSocketHandshakeFuzzTest}). Without a draft the end is only a close, which the
+   * library's lock (the connection's monitor, as in {@code closeConnection}) makes happen once. A
+   * draft, once chosen, is never cleared.
+   */
+  private void endOfStream() {
+    synchronized (this) {
+      if (getDraft() == null) {
+        closeConnection(CloseFrame.NEVER_CONNECTED, true);
+        return;
+      }
+    }
     super.eot();
   }
 
@@ -121,7 +140,7 @@ final class GuardedConnection extends WebSocketImpl {
         endPending &= !end;
       }
       if (end) {
-        super.eot();
+        endOfStream();
       }
     }
   }
