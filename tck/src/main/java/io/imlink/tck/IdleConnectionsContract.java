@@ -56,10 +56,15 @@ public abstract class IdleConnectionsContract extends EngineFixture {
     try (Selector selector = Selector.open()) {
       long opened = System.nanoTime();
       List<SocketChannel> idle = open(selector, address, IDLE_CONNECTIONS);
+      long allOpen = System.nanoTime();
       if (fdsBefore >= 0) {
-        // Both ends are in this process: the server has accepted them all when it holds as many descriptors.
-        Await.until("the server accepted every idle socket",
-            () -> StressContract.openFileDescriptors() >= fdsBefore + 2L * IDLE_CONNECTIONS);
+        // Both ends are in this process: the server has accepted them all when it holds as many
+        // descriptors, unless its deadline has passed for the first ones meanwhile (a busy machine
+        // accepts 2,000 sockets in more than 5 s): then it is closing them, as it should.
+        long deadline = opened + DEADLINE.toNanos();
+        Await.until("the server accepted every idle socket, or its deadline has begun closing them",
+            () -> StressContract.openFileDescriptors() >= fdsBefore + 2L * IDLE_CONNECTIONS
+                || System.nanoTime() - deadline > 0);
       }
       System.gc();
       long heapHeld = memory.getHeapMemoryUsage().getUsed();
@@ -70,9 +75,11 @@ public abstract class IdleConnectionsContract extends EngineFixture {
           .isLessThan(IDLE_CONNECTIONS * HEAP_PER_CONNECTION);
 
       int closed = awaitAllClosed(selector, idle, DEADLINE.multipliedBy(4));
-      Duration took = Duration.ofNanos(System.nanoTime() - opened);
-      assertThat(closed).as("sockets the server closed within %s", took).isEqualTo(IDLE_CONNECTIONS);
-      assertThat(took).as("all closed by the deadline of %s, with a margin for opening them and for a busy machine", DEADLINE)
+      // Each socket is closed within the deadline of its accept, so the last within the deadline of
+      // the last connect (plus a margin for the accept queue and a busy machine).
+      Duration took = Duration.ofNanos(System.nanoTime() - allOpen);
+      assertThat(closed).as("sockets the server closed within %s of the last connect", took).isEqualTo(IDLE_CONNECTIONS);
+      assertThat(took).as("all closed by the deadline of %s after the last connect, with a margin", DEADLINE)
           .isLessThan(DEADLINE.plus(MARGIN));
     }
     assertThat(server.sessionCount()).isZero();
