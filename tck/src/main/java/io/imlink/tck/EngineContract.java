@@ -119,7 +119,7 @@ public abstract class EngineContract extends EngineFixture {
   void aTokenOfAnotherAppKeyIs31004() throws Exception {
     startServer();
     String otherAppsToken =
-        new ServerApiClient(server.httpApiUri().orElseThrow(), OTHER_APP_KEY, OTHER_APP_SECRET).getToken("erin");
+        apiClient(OTHER_APP_KEY, OTHER_APP_SECRET, java.time.Clock.systemUTC()).getToken("erin");
     assertThat(connectCode(engine(serverUri()), otherAppsToken, 0)).isEqualTo(31004);
   }
 
@@ -127,10 +127,7 @@ public abstract class EngineContract extends EngineFixture {
   void anUnknownAppKeyIs31002() throws Exception {
     startServer();
     String token = api.getToken("frank");
-    ImEngine engine = build(ImEngine.builder("no-such-app")
-        .server(serverUri())
-        .dataDirectory(tmp.resolve("client"))
-        .transportOptions(baseOptions().build()));
+    ImEngine engine = build(engineOf("no-such-app", serverUri()));
     EngineProbe probe = EngineProbe.attach(engine);
     engine.connect(token, 0);
     probe.awaitStatus(ConnectionStatus.UNCONNECTED);
@@ -143,8 +140,7 @@ public abstract class EngineContract extends EngineFixture {
   void aTokenExpiredByItsLifetimeIs31004() throws Exception {
     FakeClock serverTime = new FakeClock(Instant.now());
     startServer(b -> b.tokenLifetime(Duration.ofMinutes(10)).clock(serverTime.clock()));
-    ServerApiClient signed = new ServerApiClient(
-        server.httpApiUri().orElseThrow(), APP_KEY, APP_SECRET, serverTime.clock(), Duration.ofSeconds(10));
+    ServerApiClient signed = apiClient(APP_KEY, APP_SECRET, serverTime.clock());
     String token = signed.getToken("gina");
     assertThat(Tokens.peek(token).expiry()).contains(serverTime.now().plus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 
@@ -289,10 +285,9 @@ public abstract class EngineContract extends EngineFixture {
     time.forward(Duration.ofSeconds(1));
     Await.until("a later attempt fails too", () -> time.pendingTasks() >= 1);
 
-    ImServer late = closeLater(ImServer.builder()
+    ImServer late = closeLater(serverBuilder()
         .app(APP_KEY, APP_SECRET)
         .listen(listen)
-        .transportOptions(baseOptions().build())
         .build()
         .start());
     for (int i = 0; i < 200 && engine.getConnectionStatus() != ConnectionStatus.CONNECTED; i++) {

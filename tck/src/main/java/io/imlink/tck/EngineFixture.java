@@ -6,25 +6,32 @@ import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.ServiceProviders;
 import io.imlink.api.spi.TransportOptions;
 import io.imlink.api.spi.TransportProvider;
+import io.imlink.api.tls.ServerTls;
 import io.imlink.server.ImServer;
 import io.imlink.server.ServerApiClient;
 import io.imlink.tck.EngineProbe.Kind;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the engine suites share: a real {@link ImServer} on loopback over the transport under test,
  * tokens from its signed HTTP API as an app backend gets them, engines built with {@link
- * ImEngine#builder}, and everything closed after each test.
+ * ImEngine#builder}, and everything closed after each test. With {@link #tls()} on, all of it runs
+ * over TLS: the server presents a certificate from PEM files ({@link ImServer.Builder#tls}), its
+ * HTTP API is called over https where it serves https, and engines trust the test CA ({@link
+ * ImEngine.Builder#tls}) with host names verified.
  */
+@ExtendWith(SharedTls.class)
 public abstract class EngineFixture {
   protected static final String APP_KEY = "tck-app";
   protected static final String APP_SECRET = "tck-app-secret-0123";
@@ -38,6 +45,17 @@ public abstract class EngineFixture {
   protected TransportOptions.Builder baseOptions() {
     return TransportOptions.builder();
   }
+
+  /**
+   * Whether the suite runs over TLS; {@link #listenUri()} then names the transport's TLS scheme
+   * ({@code tcps}, {@code wss}, {@code grpcs}). Default: off.
+   */
+  protected boolean tls() {
+    return false;
+  }
+
+  /** The run's test certificates, when {@link #tls()} is on (set before each test by {@link SharedTls}). */
+  TestTls testTls;
 
   @TempDir protected Path tmp;
   protected ImServer server;
@@ -65,16 +83,35 @@ public abstract class EngineFixture {
 
   /** Starts the reference server with two apps, the HTTP API, and the test's customisations. */
   protected ImServer startServer(Consumer<ImServer.Builder> customize) throws Exception {
-    ImServer.Builder b = ImServer.builder()
+    ImServer.Builder b = serverBuilder()
         .app(APP_KEY, APP_SECRET)
         .app(OTHER_APP_KEY, OTHER_APP_SECRET)
         .listen(listenUri())
-        .httpApi(new InetSocketAddress(Network.loopback(), 0))
-        .transportOptions(baseOptions().build());
+        .httpApi(new InetSocketAddress(Network.loopback(), 0));
     customize.accept(b);
     server = closeLater(b.build().start());
-    api = new ServerApiClient(server.httpApiUri().orElseThrow(), APP_KEY, APP_SECRET);
+    api = apiClient(APP_KEY, APP_SECRET, Clock.systemUTC());
     return server;
+  }
+
+  /** A server builder with the suite's transport options and, with {@link #tls()} on, its certificate. */
+  protected ImServer.Builder serverBuilder() {
+    ImServer.Builder b = ImServer.builder().transportOptions(baseOptions().build());
+    if (tls()) {
+      try {
+        b.tls(ServerTls.fromPem(testTls.certificatePem(), testTls.privateKeyPem()));
+      } catch (Exception e) {
+        throw new IllegalStateException("the test certificate is unusable", e);
+      }
+    }
+    return b;
+  }
+
+  /** A client of the running server's signed HTTP API for {@code appKey}, signing with {@code clock}. */
+  protected ServerApiClient apiClient(String appKey, String appSecret, Clock clock) {
+    URI base = server.httpApiUri().orElseThrow();
+    return new ServerApiClient(base, appKey, appSecret, clock, Duration.ofSeconds(10),
+        base.getScheme().equals("https") ? testTls.clientTls().sslContext() : null);
   }
 
   protected ImServer startServer() throws Exception {
@@ -98,10 +135,16 @@ public abstract class EngineFixture {
 
   /** An engine builder for {@link #APP_KEY} connecting to {@code servers}, storing under the test's directory. */
   protected ImEngine.Builder engine(URI... servers) {
-    return ImEngine.builder(APP_KEY)
+    return engineOf(APP_KEY, servers);
+  }
+
+  /** An engine builder for {@code appKey}, as {@link #engine}. */
+  protected ImEngine.Builder engineOf(String appKey, URI... servers) {
+    ImEngine.Builder b = ImEngine.builder(appKey)
         .servers(List.of(servers))
         .dataDirectory(tmp.resolve("client"))
         .transportOptions(baseOptions().connectTimeout(Duration.ofSeconds(2)).build());
+    return tls() ? b.tls(testTls.clientTls()) : b;
   }
 
   /** Builds and registers for closing. */
@@ -131,7 +174,11 @@ public abstract class EngineFixture {
 
   /** A raw frame channel to the server, for speaking the protocol by hand. */
   protected FrameChannel rawConnect(RecordingFrameHandler handler) throws Exception {
-    var connector = closeLater(transport().newConnector(baseOptions().build()));
+    TransportOptions.Builder options = baseOptions();
+    if (tls()) {
+      options.sslContext(testTls.clientTls().sslContext());
+    }
+    var connector = closeLater(transport().newConnector(options.build()));
     return connector.connect(serverUri(), handler).get(10, TimeUnit.SECONDS);
   }
 }

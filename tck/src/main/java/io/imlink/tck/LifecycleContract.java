@@ -183,8 +183,7 @@ public abstract class LifecycleContract extends EngineFixture {
     server.close(); // tells every client 31003 and closes
     probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
     assertThat(probe.trace().get(mark)).isEqualTo("SUSPEND(31003)");
-    ImServer again = closeLater(ImServer.builder().app(APP_KEY, APP_SECRET).listen(listen)
-        .transportOptions(baseOptions().build()).build().start());
+    ImServer again = closeLater(serverBuilder().app(APP_KEY, APP_SECRET).listen(listen).build().start());
     Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
     runRetry(time);
     probe.awaitStatus(ConnectionStatus.CONNECTED, mark);

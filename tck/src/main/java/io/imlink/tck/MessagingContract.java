@@ -397,8 +397,7 @@ public abstract class MessagingContract extends EngineFixture {
             default -> {
               server.close();
               Thread.sleep(100);
-              server = closeLater(ImServer.builder().app(APP_KEY, APP_SECRET).listen(listen).dataDirectory(serverData)
-                  .transportOptions(baseOptions().build()).build().start());
+              server = closeLater(serverBuilder().app(APP_KEY, APP_SECRET).listen(listen).dataDirectory(serverData).build().start());
             }
           }
         }

@@ -200,8 +200,7 @@ public abstract class StressContract extends EngineFixture {
       Await.until("all " + clients + " connected", () -> connected.get() == clients, Duration.ofSeconds(120));
 
       server.close(); // every client is told 31003 and reconnects on the standard schedule
-      ImServer again = closeLater(ImServer.builder().app(APP_KEY, APP_SECRET).listen(listen)
-          .transportOptions(baseOptions().build()).build().start());
+      ImServer again = closeLater(serverBuilder().app(APP_KEY, APP_SECRET).listen(listen).build().start());
       long back = System.nanoTime();
       Await.until("all " + clients + " back", () -> again.sessionCount() == clients
           && engines.stream().allMatch(e -> e.getConnectionStatus() == ConnectionStatus.CONNECTED), Duration.ofSeconds(120));

@@ -1,70 +1,202 @@
 package io.imlink.tck;
 
+import io.imlink.api.tls.ClientTls;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A self-signed certificate for {@code localhost} / {@code 127.0.0.1}, made with the JDK's {@code
- * keytool}, and the TLS contexts of a server presenting it and a client trusting it: for testing
- * {@code wss://} and {@code grpcs://} over loopback.
+ * A test certificate authority and a server certificate it signed, made with the JDK's {@code
+ * keytool}: as PEM files (the chain, the key and the CA, as an operator has them) and as the TLS
+ * contexts of a server presenting the chain and a client trusting only the CA. By default the
+ * certificate names {@code localhost} and {@code 127.0.0.1} and is valid from a minute ago for two
+ * days; {@link Options} makes other names, or an expired one.
+ *
+ * <p>Thread: immutable once made; {@link #create} blocks while keytool runs (about a second for
+ * each of its five runs), so suites share one through {@link SharedTls}.
  */
 public final class TestTls {
   private static final char[] PASSWORD = "changeit".toCharArray();
 
+  private final Path certificatePem;
+  private final Path privateKeyPem;
+  private final Path caCertificatePem;
+  private final X509Certificate certificate;
+  private final X509Certificate caCertificate;
   private final SSLContext server;
   private final SSLContext client;
 
-  private TestTls(SSLContext server, SSLContext client) {
+  private TestTls(Path certificatePem, Path privateKeyPem, Path caCertificatePem, X509Certificate certificate,
+      X509Certificate caCertificate, SSLContext server, SSLContext client) {
+    this.certificatePem = certificatePem;
+    this.privateKeyPem = privateKeyPem;
+    this.caCertificatePem = caCertificatePem;
+    this.certificate = certificate;
+    this.caCertificate = caCertificate;
     this.server = server;
     this.client = client;
   }
 
-  /** Generates a key pair and certificate in {@code directory} (blocks while keytool runs). */
+  /** What the server certificate says. Immutable. */
+  public static final class Options {
+    private final String subjectAlternativeNames;
+    private final boolean expired;
+
+    private Options(String subjectAlternativeNames, boolean expired) {
+      this.subjectAlternativeNames = subjectAlternativeNames;
+      this.expired = expired;
+    }
+
+    /** {@code localhost} and {@code 127.0.0.1}, valid now. */
+    public static Options defaults() {
+      return new Options("dns:localhost,ip:127.0.0.1", false);
+    }
+
+    /** Other names, in keytool's form: {@code dns:example.org,ip:10.0.0.1}. */
+    public Options subjectAlternativeNames(String names) {
+      return new Options(Objects.requireNonNull(names, "names"), expired);
+    }
+
+    /** Valid for one day that ended two days ago. */
+    public Options expired() {
+      return new Options(subjectAlternativeNames, true);
+    }
+  }
+
+  /** A CA and a certificate for {@code localhost}/{@code 127.0.0.1}, in {@code directory}. */
   public static TestTls create(Path directory) throws IOException, GeneralSecurityException, InterruptedException {
-    Path store = directory.resolve("tls-" + System.nanoTime() + ".p12");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "imlink", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(PASSWORD),
-        "-keypass", new String(PASSWORD)).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("keytool failed: " + output);
+    return create(directory, Options.defaults());
+  }
+
+  /** A CA and a certificate as {@code options} say, in {@code directory} (blocks while keytool runs). */
+  public static TestTls create(Path directory, Options options)
+      throws IOException, GeneralSecurityException, InterruptedException {
+    Path dir = Files.createDirectories(directory).resolve("tls-" + System.nanoTime());
+    Files.createDirectory(dir);
+    Path caStore = dir.resolve("ca.p12");
+    Path serverStore = dir.resolve("server.p12");
+    Path request = dir.resolve("server.csr");
+    Path signed = dir.resolve("server-only.pem");
+    Path caPem = dir.resolve("ca.pem");
+    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=imlink test CA",
+        "-ext", "bc:c", "-validity", "30", "-startdate", "-1d", "-storetype", "PKCS12", "-keystore", caStore.toString());
+    keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", caStore.toString(), "-file", caPem.toString());
+    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+        "-validity", "30", "-storetype", "PKCS12", "-keystore", serverStore.toString());
+    keytool("-certreq", "-alias", "server", "-keystore", serverStore.toString(), "-file", request.toString());
+    List<String> sign = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", caStore.toString(),
+        "-infile", request.toString(), "-outfile", signed.toString(), "-ext", "SAN=" + options.subjectAlternativeNames,
+        "-ext", "EKU=serverAuth"));
+    sign.addAll(options.expired ? List.of("-startdate", "-3d", "-validity", "1") : List.of("-startdate", "-1M", "-validity", "2"));
+    keytool(sign.toArray(String[]::new));
+
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    X509Certificate leaf = (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(Files.readAllBytes(signed)));
+    X509Certificate ca = (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(Files.readAllBytes(caPem)));
+    KeyStore serverKeys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(serverStore)) {
+      serverKeys.load(in, PASSWORD);
     }
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      keys.load(in, PASSWORD);
-    }
+    PrivateKey key = (PrivateKey) serverKeys.getKey("server", PASSWORD);
+
+    Path chainPem = dir.resolve("chain.pem");
+    Files.write(chainPem, (pem("CERTIFICATE", leaf.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()))
+        .getBytes(StandardCharsets.US_ASCII));
+    Path keyPem = dir.resolve("key.pem");
+    Files.write(keyPem, pem("PRIVATE KEY", key.getEncoded()).getBytes(StandardCharsets.US_ASCII));
+
+    KeyStore presented = KeyStore.getInstance("PKCS12");
+    presented.load(null, null);
+    presented.setKeyEntry("imlink", key, PASSWORD, new X509Certificate[] {leaf, ca});
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, PASSWORD);
+    kmf.init(presented, PASSWORD);
     SSLContext server = SSLContext.getInstance("TLS");
     server.init(kmf.getKeyManagers(), null, null);
 
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    trust.setCertificateEntry("imlink", keys.getCertificate("imlink"));
+    trust.setCertificateEntry("ca", ca);
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, tmf.getTrustManagers(), null);
-    return new TestTls(server, client);
+    return new TestTls(chainPem, keyPem, caPem, leaf, ca, server, client);
   }
 
-  /** The server's context: presents the certificate. */
+  private static void keytool(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    command.addAll(List.of("-storepass", new String(PASSWORD), "-noprompt"));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("keytool " + String.join(" ", args) + " failed: " + output);
+    }
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+
+  /** The server's chain as PEM: its certificate, then the CA's. */
+  public Path certificatePem() {
+    return certificatePem;
+  }
+
+  /** The server's private key as unencrypted PKCS#8 PEM. */
+  public Path privateKeyPem() {
+    return privateKeyPem;
+  }
+
+  /** The CA's certificate as PEM, for a client to trust. */
+  public Path caCertificatePem() {
+    return caCertificatePem;
+  }
+
+  /** The server's certificate. */
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
+  /** The CA's certificate. */
+  public X509Certificate caCertificate() {
+    return caCertificate;
+  }
+
+  /** The server's context: presents the chain. */
   public SSLContext serverContext() {
     return server;
   }
 
-  /** The client's context: trusts only the certificate. */
+  /** A plain client context that trusts only the CA (no host name check of its own). */
   public SSLContext clientContext() {
     return client;
+  }
+
+  /** The client configuration an app would use: trusts the CA, host names verified. */
+  public ClientTls clientTls() {
+    try {
+      return ClientTls.builder().trust(caCertificate).build();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("the test CA is unusable", e);
+    }
   }
 }

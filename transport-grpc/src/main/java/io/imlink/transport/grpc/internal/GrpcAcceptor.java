@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,8 @@ public final class GrpcAcceptor implements Acceptor {
 
   /** Links a stream's tracer to its channel: the tracer is made first, the channel in startCall. */
   private static final Context.Key<StreamLink> LINK = Context.key("imlink-stream");
+  /** How long close waits for streams that are already ending to deliver what they queued, before it cancels the rest. */
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
 
   private static final class StreamLink {
     volatile GrpcServerChannel channel;
@@ -196,10 +199,18 @@ public final class GrpcAcceptor implements Acceptor {
       return;
     }
     closed = true;
-    server.shutdownNow(); // cancels every stream: each reports its close
+    // First without cancelling: a stream the server has just closed (after a last Disconnect
+    // frame, as ImServer.close does for every session) still delivers what it queued, which over
+    // TLS takes long enough that a cancel cut it off (the client saw 30011 instead of 31003). Then
+    // every stream still open is cancelled, and each reports its close.
+    server.shutdown();
     try {
-      server.awaitTermination(5, TimeUnit.SECONDS);
+      if (!server.awaitTermination(CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
+      server.shutdownNow();
       Thread.currentThread().interrupt();
     }
     workers.shutdown();

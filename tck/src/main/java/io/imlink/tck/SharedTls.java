@@ -1,0 +1,58 @@
+package io.imlink.tck;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One {@link TestTls} (default options) for the whole test run, made on first use and kept in
+ * JUnit's root store, which deletes its files when the run ends: making one runs keytool five
+ * times. Before each test of an {@link EngineFixture} whose {@link EngineFixture#tls()} is on, it
+ * hands the fixture the shared certificates.
+ *
+ * <p>Thread: JUnit's; the store makes the first use once even when tests run in parallel.
+ */
+public final class SharedTls implements BeforeEachCallback {
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedTls.class);
+
+  /** The run's certificates, made on the first call. */
+  public static TestTls of(ExtensionContext context) {
+    return context.getRoot().getStore(NAMESPACE)
+        .getOrComputeIfAbsent(Material.class, k -> Material.make(), Material.class).tls;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (context.getRequiredTestInstance() instanceof EngineFixture fixture && fixture.tls()) {
+      fixture.testTls = of(context);
+    }
+  }
+
+  /** The certificates and their directory, deleted when JUnit closes the root store. */
+  private record Material(Path directory, TestTls tls) implements ExtensionContext.Store.CloseableResource {
+    static Material make() {
+      try {
+        Path dir = Files.createTempDirectory("imlink-tls");
+        return new Material(dir, TestTls.create(dir));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (Exception e) {
+        throw new IllegalStateException("making the test certificates failed", e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (Stream<Path> files = Files.walk(directory)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package io.imlink.transport.grpc;
+
+import io.imlink.tck.EngineContract;
+import java.net.URI;
+
+/** {@link EngineContract} over TLS: the server's certificate from PEM files, the client trusting the test CA, host names verified. */
+class GrpcsEngineContractTest extends EngineContract {
+  @Override
+  protected URI listenUri() {
+    return URI.create("grpcs://127.0.0.1:0");
+  }
+
+  @Override
+  protected boolean tls() {
+    return true;
+  }
+}
