@@ -174,6 +174,25 @@ final class WsClientChannel implements FrameChannel {
 
     private volatile boolean wasOpened;
 
+    /**
+     * Host name verification on ({@code super}), then the TLS handshake, here on the connecting
+     * thread. Left to the library, the handshake would start on its reader and writer threads at
+     * once, and when the certificate is refused the one that does not see the SSLException may end
+     * the connect first, as a bare end of stream ("handshake failed (-1)"): the reason was lost and
+     * the engine could not report 30017. A failure thrown here reaches {@link #onError} first.
+     */
+    @Override
+    protected void onSetSSLParameters(javax.net.ssl.SSLParameters parameters) {
+      super.onSetSSLParameters(parameters);
+      javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) getSocket();
+      socket.setSSLParameters(parameters);
+      try {
+        socket.startHandshake();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
     @Override
     public void onOpen(ServerHandshake handshake) {
       wasOpened = true;
@@ -217,6 +236,9 @@ final class WsClientChannel implements FrameChannel {
     }
 
     private IOException translate(Exception e) {
+      if (e instanceof java.io.UncheckedIOException u) {
+        return translate(u.getCause());
+      }
       if (e instanceof SocketTimeoutException) {
         SocketTimeoutException t = new SocketTimeoutException("connecting to " + target + " timed out");
         t.initCause(e);
