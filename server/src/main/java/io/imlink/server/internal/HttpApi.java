@@ -164,7 +164,7 @@ public final class HttpApi implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.nonces = new NonceCache(WINDOW.multipliedBy(2));
     this.workers = new ThreadPoolExecutor(options.workerThreads(), options.workerThreads(), 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(options.workerQueue()), new DefaultThreadFactory("imlink-server-http", true),
+        new ArrayBlockingQueue<>(options.workerQueue()), new DefaultThreadFactory("imlink-server-http-worker", true),
         new ThreadPoolExecutor.AbortPolicy());
     workers.prestartAllCoreThreads();
     this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("imlink-server-http-io", true),

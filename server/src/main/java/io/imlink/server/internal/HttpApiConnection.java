@@ -319,7 +319,7 @@ final class HttpApiConnection extends ChannelInboundHandlerAdapter {
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
-        .set(HttpHeaderNames.DATE, DateFormatter.format(new Date(api.clock().millis())));
+        .set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
     if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (version == HttpVersion.HTTP_1_0) {
