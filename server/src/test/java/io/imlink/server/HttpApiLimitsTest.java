@@ -283,7 +283,7 @@ class HttpApiLimitsTest {
 
   /**
    * An accept that fails because the process has run out of file descriptors does not stop the API
-   * for good: once they are free again, calls are answered (the JDK server never answered again).
+   * for good: once they are free again, calls are answered (Netty's acceptor pauses for 1 s and retries).
    */
   @Test
   void runningOutOfFileDescriptorsDoesNotStopTheApiForGood() throws Exception {
@@ -331,7 +331,7 @@ class HttpApiLimitsTest {
 
   /**
    * The measured case: a server process limited to 256 file descriptors gets more connections than
-   * it can accept; once the clients let go of them, it answers again (the JDK server never did).
+   * it can accept; once the clients let go of them, it answers again.
    */
   @Test
   void aServerProcessOutOfDescriptorsServesAgainOnceConnectionsAreReleased() throws Exception {
