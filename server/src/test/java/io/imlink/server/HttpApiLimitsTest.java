@@ -169,6 +169,32 @@ class HttpApiLimitsTest {
     assertThat(readResponse(p.getInputStream())).contains("\"userId\":\"p2\"");
   }
 
+  /**
+   * An unknown path is answered 404 once its body is dropped, and its connection serves the next
+   * call; a body past the limit on one is not read on: 404 at once, and the connection closes.
+   */
+  @Test
+  void aRefusedRequestsBodyIsDroppedAndItsConnectionKeptUpToTheLimit() throws Exception {
+    ImServer server = start(b -> {});
+    Socket s = connect(server);
+    send(s, "POST /nothing.json HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 404").contains("no API at /nothing.json");
+    send(s, signedGetToken("next", "after-404", ""));
+    assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
+
+    Socket big = connect(server);
+    send(big, "POST /nothing.json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    String chunk = Integer.toHexString(64 * 1024) + "\r\n" + "a".repeat(64 * 1024) + "\r\n";
+    try {
+      for (int sent = 0; sent <= io.imlink.server.internal.HttpApi.MAX_BODY; sent += 64 * 1024) {
+        send(big, chunk);
+      }
+    } catch (IOException closedWhileSending) {
+      // the server answered and stopped reading
+    }
+    assertThat(readToEnd(big)).startsWith("HTTP/1.1 404").contains("connection: close");
+  }
+
   /** Connections over the cap are refused (503 or closed); once one is released, calls work again. */
   @Test
   void connectionsOverTheCapAreRefusedUntilOneCloses() throws Exception {

@@ -107,6 +107,7 @@ public final class HttpApi implements AutoCloseable {
   /**
    * How the API is served: its timeouts, caps and worker pool, and TLS. Every value is checked at
    * construction; {@link #defaults()} holds the defaults, the one place they are written.
+   * Immutable: any thread, any number of calls, nothing blocks.
    *
    * @param headerTimeout from the accept (or, on a kept-alive connection, from the first byte of the
    *     next request) until the request line and headers are in; then 408 and the connection closes

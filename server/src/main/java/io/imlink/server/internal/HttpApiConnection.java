@@ -71,6 +71,8 @@ final class HttpApiConnection extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
   private ByteArrayOutputStream body;
   private HttpApi.ApiError refusal;
+  /** Bytes of a refused request's body dropped so far: past {@link HttpApi#MAX_BODY} it is answered and closed. */
+  private long discarded;
   /**
    * Messages decoded while a request is answered (the codec may read ahead, and a client may
    * pipeline): handled in order once the answer is written.
@@ -211,6 +213,7 @@ final class HttpApiConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     refusal = refused;
+    discarded = 0;
     body = refused == null ? new ByteArrayOutputStream(declared > 0 ? (int) declared : 256) : null;
     state = refused == null ? State.BODY : State.DISCARD;
     if (refused == null && HttpUtil.is100ContinueExpected(r)) {
@@ -228,6 +231,9 @@ final class HttpApiConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       body.writeBytes(io.netty.buffer.ByteBufUtil.getBytes(bytes));
+    } else if ((discarded += bytes.readableBytes()) > HttpApi.MAX_BODY) {
+      refuseAndClose(ctx, refusal, request.protocolVersion()); // answered at once, and no more is read
+      return;
     }
     if (c instanceof LastHttpContent) {
       if (state == State.DISCARD) {
