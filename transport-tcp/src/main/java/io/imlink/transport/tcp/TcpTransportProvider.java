@@ -47,7 +47,7 @@ public final class TcpTransportProvider implements TransportProvider {
 
   @Override
   public Set<String> schemes() {
-    return Set.of("tcp");
+    return Set.of("tcp", "tcps");
   }
 
   @Override
