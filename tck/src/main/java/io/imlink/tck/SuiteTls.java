@@ -5,7 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.Comparator;
+import io.imlink.api.tls.ClientTls;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -42,6 +46,7 @@ final class SuiteTls implements ParameterResolver {
     private Path directory; // guarded by this
     private TestTls trusted; // guarded by this
     private TestTls other; // guarded by this
+    private ClientTls clientTls; // guarded by this
 
     /** The suite's certificate for {@code localhost}/{@code 127.0.0.1}: its server's and its clients' contexts. */
     synchronized TestTls trusted() {
@@ -49,6 +54,53 @@ final class SuiteTls implements ParameterResolver {
         trusted = create();
       }
       return trusted;
+    }
+
+    /**
+     * A client's trust as an app configures it ({@link ClientTls}: the imlink TLS policy, host name
+     * verification and TLS 1.3/1.2 only), trusting {@link #trusted()}'s certificate, which it reads
+     * from a TLS handshake with that server over loopback.
+     */
+    synchronized ClientTls clientTls() {
+      if (clientTls == null) {
+        try {
+          clientTls = ClientTls.builder().trust(certificateOf(trusted())).build();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("cannot trust the test certificate: " + e.getMessage(), e);
+        }
+      }
+      return clientTls;
+    }
+
+    /** The certificate {@code tls}'s server presents, as its client sees it in a handshake on loopback. */
+    private static X509Certificate certificateOf(TestTls tls) throws IOException {
+      try (SSLServerSocket server = (SSLServerSocket) tls.serverContext().getServerSocketFactory()
+          .createServerSocket(0, 1, Network.loopback())) {
+        Thread serving = new Thread(() -> {
+          try (SSLSocket accepted = (SSLSocket) server.accept()) {
+            accepted.startHandshake();
+            accepted.getInputStream().read(); // until the client closes
+          } catch (IOException endedByTheClient) {
+            // the handshake is all it is for
+          }
+        }, "imlink-tck-tls-certificate");
+        serving.setDaemon(true);
+        serving.start();
+        try (SSLSocket client = (SSLSocket) tls.clientContext().getSocketFactory()
+            .createSocket(Network.loopback(), server.getLocalPort())) {
+          client.setSoTimeout(10_000);
+          client.startHandshake();
+          return (X509Certificate) client.getSession().getPeerCertificates()[0];
+        } finally {
+          try {
+            serving.join(10_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
     }
 
     /** Another self-signed certificate: a client with its context does not trust {@link #trusted()}'s server. */

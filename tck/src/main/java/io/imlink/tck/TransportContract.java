@@ -52,7 +52,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * are closed after the test.
  *
  * <p>Over TLS ({@link #tls()}): the same suite, with the acceptor presenting a {@link TestTls}
- * certificate for {@code localhost}/{@code 127.0.0.1} and every connector trusting only it, plus
+ * certificate for {@code localhost}/{@code 127.0.0.1} and every connector trusting only it (through
+ * a {@link io.imlink.api.tls.ClientTls}, as an app configures the engine), plus
  * the TLS tests (an untrusted certificate, a host name the certificate does not name, plain and TLS
  * peers crossed), which a plain suite skips.
  */
@@ -161,7 +162,7 @@ public abstract class TransportContract {
   void startTransport(SuiteTls.Material material) throws Exception {
     tlsMaterial = material;
     if (tls()) {
-      material.trusted(); // made before the threads are counted: keytool's process reaper thread outlives it
+      material.clientTls(); // made before the threads are counted: keytool's process reaper thread outlives it
     }
     threadsBefore = liveThreads();
     provider = provider();
@@ -202,9 +203,12 @@ public abstract class TransportContract {
     return tls() ? b.sslContext(tlsMaterial.trusted().serverContext()) : b;
   }
 
-  /** {@code b} with the client context that trusts the suite certificate in a TLS suite, else {@code b}. */
+  /**
+   * {@code b} with a client context that trusts the suite certificate in a TLS suite, else {@code
+   * b}: a {@link io.imlink.api.tls.ClientTls}'s, as an app gives the engine.
+   */
   protected TransportOptions.Builder withClientTls(TransportOptions.Builder b) {
-    return tls() ? b.sslContext(tlsMaterial.trusted().clientContext()) : b;
+    return tls() ? b.sslContext(tlsMaterial.clientTls().sslContext()) : b;
   }
 
   /** Binds an echoing acceptor; its handlers are appended to {@link #serverHandlers}. */
@@ -962,14 +966,23 @@ public abstract class TransportContract {
     }
     cleanup.add(elsewhere);
     assertThat(elsewhere.uri().getHost()).isEqualTo("127.0.0.2");
-    Throwable failure = connectFails(connector, elsewhere.uri());
-    assertThat(inChain(failure, javax.net.ssl.SSLException.class)).as("an SSLException in %s", failure).isNotNull();
-    java.security.cert.CertificateException refused = inChain(failure, java.security.cert.CertificateException.class);
-    assertThat(refused).as("the certificate was refused: %s", failure).isNotNull();
-    assertThat(refused.getMessage()).as("for the host name").contains("127.0.0.2");
+    // The suite's client (ClientTls: host names verified by the policy) and one with the bare test
+    // context, which does not ask for host name verification: the transport asks for it itself.
+    Connector bare = provider.newConnector(options(MAX).toBuilder().sslContext(tlsMaterial.trusted().clientContext()).build());
+    cleanup.add(bare);
+    for (Connector c : List.of(connector, bare)) {
+      Throwable failure = connectFails(c, elsewhere.uri());
+      assertThat(inChain(failure, javax.net.ssl.SSLException.class)).as("an SSLException in %s", failure).isNotNull();
+      java.security.cert.CertificateException refused = inChain(failure, java.security.cert.CertificateException.class);
+      assertThat(refused).as("the certificate was refused: %s", failure).isNotNull();
+      assertThat(refused.getMessage()).as("for the host name").contains("127.0.0.2");
+    }
     assertThat(serverHandlers).as("no connection handed over without a handshake").isEmpty();
-    // The same client context is good for the name in the certificate.
+    // Both are good for the name in the certificate.
     theServerStillServes();
+    RecordingFrameHandler viaBare = new RecordingFrameHandler();
+    connect(bare, acceptor.uri(), viaBare).send(new byte[] {43});
+    assertThat(viaBare.nextFrame()).as("the bare context is good for the name in the certificate").containsExactly(43);
   }
 
   /**
