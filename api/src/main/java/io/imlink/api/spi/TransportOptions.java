@@ -86,8 +86,9 @@ public final class TransportOptions {
   }
 
   /**
-   * The TLS context for secure schemes ({@code wss}, {@code grpcs}…); empty means the JDK default
-   * for clients, and is an error for a secure server.
+   * The TLS context for secure schemes ({@code tcps}, {@code wss}, {@code grpcs}); empty means the
+   * JDK default for {@code wss} and {@code grpcs} clients, and is an error for a {@code tcps} client
+   * and for every secure server (the engine always sets one: {@code ImEngine.Builder.tls}).
    */
   public Optional<SSLContext> sslContext() {
     return Optional.ofNullable(sslContext);
