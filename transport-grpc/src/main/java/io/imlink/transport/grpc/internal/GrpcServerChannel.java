@@ -12,8 +12,8 @@ final class GrpcServerChannel extends StreamChannel {
   private final SocketAddress remote;
   private final SocketAddress local;
 
-  GrpcServerChannel(ServerCall<byte[], byte[]> call, int maxFrameSize, long maxPendingBytes) {
-    super(maxFrameSize, maxPendingBytes);
+  GrpcServerChannel(ServerCall<byte[], byte[]> call, int maxFrameSize, io.imlink.api.spi.WriteBudget budget) {
+    super(maxFrameSize, budget);
     this.call = call;
     this.remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     this.local = call.getAttributes().get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR);

@@ -3,7 +3,9 @@ package io.imlink.transport.tcp.internal;
 import io.imlink.api.spi.AcceptHandler;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.WriteBudget;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -12,6 +14,7 @@ import java.net.SocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One TCP connection as a {@link FrameChannel}, and the last handler of its pipeline.
@@ -20,6 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * burst of frames from many threads costs one system call, and frames from one thread keep their
  * order. {@link FrameHandler#onClosed} is reported once, from {@code channelInactive}, with the
  * first error seen (if any).
+ *
+ * <p>A server channel keeps to its {@link WriteBudget}: the bytes waiting in that queue plus those
+ * in Netty's outbound buffer ({@link #pendingBytes()}); a send that takes them over it drops the
+ * connection (the peer reads too slowly; TCP has no means to tell it why).
  */
 final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements FrameChannel {
   private static final System.Logger log = System.getLogger(NettyFrameChannel.class.getName());
@@ -27,6 +34,8 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   private final Channel channel;
   private final int maxFrameSize;
   private final AcceptHandler acceptHandler; // server side only
+  private final WriteBudget budget;
+  private final AtomicLong queuedBytes = new AtomicLong(); // in outbound, not yet handed to Netty
   private volatile FrameHandler handler; // fixed before the first event
   private volatile Throwable cause;
   private volatile boolean abandoned;
@@ -43,13 +52,20 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     this.maxFrameSize = maxFrameSize;
     this.handler = handler;
     this.acceptHandler = null;
+    this.budget = WriteBudget.UNBOUNDED;
   }
 
   /** A server channel: its handler comes from {@code acceptHandler} once the channel is active. */
   NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler) {
+    this(channel, maxFrameSize, acceptHandler, WriteBudget.UNBOUNDED);
+  }
+
+  /** A server channel that keeps to {@code budget}. */
+  NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler, WriteBudget budget) {
     this.channel = channel;
     this.maxFrameSize = maxFrameSize;
     this.acceptHandler = acceptHandler;
+    this.budget = budget;
   }
 
   Channel channel() {
@@ -71,11 +87,35 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     if (!channel.isOpen()) {
       return false;
     }
+    queuedBytes.addAndGet(frame.length);
     outbound.add(frame);
+    long pending = pendingBytes();
+    if (!budget.admits(pending)) {
+      dropTooSlow(pending);
+      return false;
+    }
     if (drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(drain);
     }
     return true;
+  }
+
+  @Override
+  public long pendingBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return queuedBytes.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
+  }
+
+  /** The peer reads too slowly: discards what waits and closes, the budget's error as the cause. */
+  private void dropTooSlow(long pending) {
+    if (cause == null) {
+      cause = budget.exceeded(pending);
+    }
+    channel.eventLoop().execute(() -> {
+      outbound.clear();
+      queuedBytes.set(0);
+      channel.close();
+    });
   }
 
   /** On the event loop: writes everything queued, then flushes once. */
@@ -84,6 +124,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     byte[] frame;
     boolean wrote = false;
     while ((frame = outbound.poll()) != null) {
+      queuedBytes.addAndGet(-frame.length);
       channel.write(frame, channel.voidPromise());
       wrote = true;
     }

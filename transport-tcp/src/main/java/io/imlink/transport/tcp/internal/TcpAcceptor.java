@@ -45,6 +45,7 @@ public final class TcpAcceptor implements Acceptor {
             .orElse(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     IoThreads threads = new IoThreads("imlink-tcp-server", ioThreads);
     int max = options.maxFrameSize();
+    io.imlink.api.spi.WriteBudget budget = io.imlink.api.spi.WriteBudget.of(options);
     Set<Channel> children = ConcurrentHashMap.newKeySet();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -61,7 +62,7 @@ public final class TcpAcceptor implements Acceptor {
                     children.add(ch);
                     ch.closeFuture().addListener(f -> children.remove(ch));
                     ch.pipeline()
-                        .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE, new NettyFrameChannel(ch, max, handler));
+                        .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE, new NettyFrameChannel(ch, max, handler, budget));
                   }
                 });
     ChannelFuture bound = bootstrap.bind(bindTo).awaitUninterruptibly();
