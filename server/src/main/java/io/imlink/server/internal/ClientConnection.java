@@ -6,6 +6,7 @@ import io.imlink.api.ErrorCode;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.FrameTooLargeException;
+import io.imlink.api.spi.WriteBudget;
 import io.imlink.protocol.Frames;
 import io.imlink.api.Limits;
 import io.imlink.protocol.internal.SerializingExecutor;
@@ -18,6 +19,7 @@ import io.imlink.protocol.v1.Publish;
 import io.imlink.protocol.v1.PublishAck;
 import io.imlink.protocol.v1.SyncRequest;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -59,6 +61,9 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private final SerializingExecutor reads; // this connection's inbox reads, in order, on the sync pool
   private final ScheduledFuture<?> authTimer;
   private volatile long lastActivityMs;
+  private final SocketAddress remote; // as counted by the connection caps
+  /** Why the connection caps refuse this connection's ConnectRequest; null if they do not. */
+  private final String overCapacity;
 
   // Actor-confined.
   private ServerSession session;
@@ -83,6 +88,8 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     this.actor = new SerializingExecutor(ctx.workers(), "connection " + channel);
     this.reads = new SerializingExecutor(ctx.syncExecutor(), "inbox reads of " + channel);
     ctx.stats().connectionsAccepted.incrementAndGet();
+    this.remote = channel.remoteAddress();
+    this.overCapacity = ctx.caps().opened(remote);
     this.authTimer = ctx.scheduler().schedule(() -> actor.execute(this::authTimedOut), ctx.authTimeout().toNanos(),
         TimeUnit.NANOSECONDS);
   }
@@ -180,6 +187,11 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     ctx.stats().connectRequests.incrementAndGet();
     if (ctx.closing().get()) {
       refuse(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "server shutting down");
+      return;
+    }
+    if (overCapacity != null) {
+      ctx.stats().connectsOverCapacity.incrementAndGet();
+      refuse(ConnectionCaps.REFUSAL_CODE, overCapacity);
       return;
     }
     long waitMs = ctx.limiter().acquire(channel.remoteAddress());
@@ -427,6 +439,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private void send(Frame frame) {
     try {
       Frames.send(channel, frame, maxFrameBytes());
+      ctx.stats().pending(channel.pendingBytes());
     } catch (FrameTooLargeException e) {
       log.error("{}: cannot write a {} frame ({}); closing the link", channel, frame.getBodyCase(), e.getMessage());
       closeWith(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "the server could not write a frame: " + e.getMessage());
@@ -465,7 +478,15 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
 
   private void closed(Throwable cause) {
     checkOnActor();
+    if (closed) {
+      return; // reported once by the transport; uncounted once
+    }
     closed = true;
+    ctx.caps().closed(remote);
+    if (cause instanceof WriteBudget.ExceededException slow) {
+      ctx.stats().slowClientsDropped.incrementAndGet();
+      log.info("{}: dropped with {}: {}", channel, slow.code(), slow.getMessage());
+    }
     authTimer.cancel(false);
     if (idleTimer != null) {
       idleTimer.cancel(false);

@@ -26,6 +26,7 @@ public record ServerContext(
     Duration heartbeatInterval,
     Duration idleTimeout,
     ConnectLimiter limiter,
+    ConnectionCaps caps,
     InboxStore inbox,
     MessageRouter router,
     Executor workers,
