@@ -69,6 +69,7 @@ public final class GrpcAcceptor implements Acceptor {
       if (link != null) {
         link.connection = connection;
       }
+      channel.connection(connection);
       call.sendHeaders(new Metadata()); // tells the client the stream is accepted
       try {
         FrameHandler h = handler.onAccepted(channel);

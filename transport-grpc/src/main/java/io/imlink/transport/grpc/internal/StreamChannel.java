@@ -75,6 +75,11 @@ abstract class StreamChannel implements FrameChannel {
   /** Ends the stream at once with an error. */
   abstract void abortStream(Status status);
 
+  /** Ends the stream at once for a peer that does not read; by default {@link #abortStream}. */
+  void abortUnread(Status status) {
+    abortStream(status);
+  }
+
   @Override
   public boolean send(byte[] frame) {
     if (frame.length > maxFrameSize) {
@@ -102,7 +107,7 @@ abstract class StreamChannel implements FrameChannel {
       finished = true;
     }
     fail(budget.exceeded(dropped));
-    abortStream(Status.RESOURCE_EXHAUSTED.withDescription(WriteBudget.reason(budget.maxBytes())));
+    abortUnread(Status.RESOURCE_EXHAUSTED.withDescription(WriteBudget.reason(budget.maxBytes())));
     return false;
   }
 
