@@ -149,6 +149,7 @@ public final class ImServer implements AutoCloseable {
           config.idleTimeout != null ? config.idleTimeout : config.heartbeatInterval.multipliedBy(3),
           new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock),
           caps,
+          io.imlink.api.spi.WriteBudget.of(config.transportOptions),
           inbox,
           new MessageRouter(inbox, sessions, counters, config.clock),
           workers,

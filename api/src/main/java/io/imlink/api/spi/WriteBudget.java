@@ -51,6 +51,16 @@ public final class WriteBudget {
     return maxBytes;
   }
 
+  /**
+   * The bytes above which a server holds back what it sends on its own initiative (live pushes)
+   * until the transport has written more: a quarter of the budget. A burst is then written as fast
+   * as the peer reads it, never in one piece that would take a prompt reader over the budget; what
+   * is held back counts towards the budget too (see {@link #admits}).
+   */
+  public long pushLimit() {
+    return Math.max(1, maxBytes / 4);
+  }
+
   /** The rule: whether a connection holding {@code pendingBytes} unwritten bytes may be kept. */
   public boolean admits(long pendingBytes) {
     return pendingBytes <= maxBytes;

@@ -79,8 +79,14 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private final TreeMap<Long, DeliveredMessage> held = new TreeMap<>();
   /** More pushes came than {@link #MAX_HELD}: they are read from the inbox instead. */
   private boolean heldOverflow;
-  /** Live pushes gathered for the next Deliver frame(s). */
-  private final List<DeliveredMessage> outgoing = new ArrayList<>();
+  /** Live pushes gathered for the next Deliver frame(s), or held back while the transport writes. */
+  private List<DeliveredMessage> outgoing = new ArrayList<>();
+  /** The encoded bytes of {@link #outgoing}. */
+  private long outgoingBytes;
+  /** A {@link #flushLive} is queued on the actor or armed on the timer. */
+  private boolean flushPending;
+  /** How soon a flush held back by a busy transport looks again (also woken by writability). */
+  static final java.time.Duration HELD_BACK_RECHECK = java.time.Duration.ofMillis(5);
 
   ClientConnection(ServerContext ctx, FrameChannel channel) {
     this.ctx = ctx;
@@ -112,6 +118,18 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   @Override
   public void onClosed(FrameChannel ch, Throwable cause) {
     actor.executeInline(() -> closed(cause), MAX_INLINE);
+  }
+
+  /** The transport has written what it held: live pushes held back go out. */
+  @Override
+  public void onWritabilityChanged(FrameChannel ch, boolean writable) {
+    if (writable) {
+      actor.executeInline(() -> {
+        if (!closed && !outgoing.isEmpty()) {
+          flushLive();
+        }
+      }, MAX_INLINE);
+    }
   }
 
   @Override
@@ -398,36 +416,75 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
 
   /** Adds a live message to the next Deliver frame; a burst of them goes out together. */
   private void gather(DeliveredMessage m) {
-    if (outgoing.isEmpty()) {
+    if (!flushPending) {
+      flushPending = true;
       actor.execute(this::flushLive);
     }
     outgoing.add(m);
+    outgoingBytes += m.getSerializedSize();
     lastSentSeq = m.getSeq();
   }
 
-  /** Sends the gathered live messages in as few frames as the page size and the frame limit allow. */
+  /**
+   * Sends the gathered live messages in as few frames as the page size and the frame limit allow,
+   * as fast as the peer reads them: while the transport holds more than the budget's {@link
+   * WriteBudget#pushLimit()}, the rest is held back and sent once it has written more (a writability
+   * event, or a look again after {@link #HELD_BACK_RECHECK}). What is held back counts towards the
+   * write budget: once the transport's bytes and these exceed it, they are all written, and the
+   * transport's budget check drops the peer (the one place that rule is applied).
+   */
   private void flushLive() {
+    checkOnActor();
+    flushPending = false;
     if (closed) {
       outgoing.clear();
+      outgoingBytes = 0;
       return;
     }
+    WriteBudget writeBudget = ctx.budget();
+    boolean overBudget = !writeBudget.admits(channel.pendingBytes() + outgoingBytes);
     int budget = pageBudget();
     List<DeliveredMessage> page = new ArrayList<>();
     DeliverPages.Room room = new DeliverPages.Room(budget);
-    for (DeliveredMessage m : outgoing) {
+    int next = 0; // the first message of outgoing not yet in a page that was sent
+    for (int i = 0; i < outgoing.size(); i++) {
+      DeliveredMessage m = outgoing.get(i);
       boolean fits = page.size() < Limits.SYNC_PAGE_SIZE && room.take(m);
       if (!fits && !page.isEmpty()) {
+        if (!overBudget && channel.pendingBytes() >= writeBudget.pushLimit()) {
+          break; // held back: the transport has enough to write for now
+        }
         send(DeliverPages.frame(page, 0, false));
+        next = i;
         page = new ArrayList<>();
         room = new DeliverPages.Room(budget);
         room.take(m); // a message alone over the budget fails at send, which closes the link
       }
       page.add(m);
     }
-    outgoing.clear();
-    if (!page.isEmpty()) {
+    if (next + page.size() == outgoing.size() && !page.isEmpty()
+        && (overBudget || channel.pendingBytes() < writeBudget.pushLimit())) {
       send(DeliverPages.frame(page, 0, false));
+      next = outgoing.size();
     }
+    if (next == outgoing.size()) {
+      outgoing.clear();
+      outgoingBytes = 0;
+      return;
+    }
+    List<DeliveredMessage> rest = new ArrayList<>(outgoing.subList(next, outgoing.size()));
+    outgoing = rest;
+    outgoingBytes = 0;
+    for (DeliveredMessage m : rest) {
+      outgoingBytes += m.getSerializedSize();
+    }
+    if (closed) { // a send above dropped the link
+      outgoing.clear();
+      outgoingBytes = 0;
+      return;
+    }
+    flushPending = true;
+    ctx.scheduler().schedule(() -> actor.execute(this::flushLive), HELD_BACK_RECHECK.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   // ---- writing and closing ---------------------------------------------------------------------
@@ -493,6 +550,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     }
     held.clear();
     outgoing.clear();
+    outgoingBytes = 0;
     if (session != null) {
       ctx.sessions().remove(session);
     }
