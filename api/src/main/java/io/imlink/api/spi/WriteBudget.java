@@ -84,7 +84,7 @@ public final class WriteBudget {
   /**
    * The cause of {@link FrameHandler#onClosed} when a connection was dropped because its peer read
    * too slowly: it held {@link #pendingBytes()} bytes for the peer, over its {@link #maxBytes()}.
-   * Immutable.
+   * Immutable: usable from any thread; made once per drop; nothing in it blocks.
    */
   public static final class ExceededException extends IOException {
     private static final long serialVersionUID = 1L;
