@@ -58,12 +58,22 @@ class DiscoveryTest {
   }
 
   @Test
+  void missingTcpsTransportNamesTheTcpArtifact() {
+    ClassLoader loader = loader().with(TransportProvider.class, Ws.class);
+    assertThatThrownBy(() -> build(loader, URI.create("tcps://127.0.0.1:8443")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "no transport for scheme 'tcps': add io.imlink:imlink-transport-tcp to the class path"
+                + " (schemes found: ws, wss)");
+  }
+
+  @Test
   void unknownSchemeListsWhatImlinkShips() {
     ClassLoader loader = loader().with(TransportProvider.class, TcpA.class, Ws.class);
     assertThatThrownBy(() -> build(loader, URI.create("quic://127.0.0.1:1")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage(
-            "no transport for scheme 'quic': imlink ships transports for tcp, ws, wss, grpc and grpcs"
+            "no transport for scheme 'quic': imlink ships transports for tcp, tcps, ws, wss, grpc and grpcs"
                 + " (schemes found: tcp, ws, wss)");
   }
 

@@ -56,6 +56,20 @@ public abstract class EngineFixture {
 
   /** The run's test certificates, when {@link #tls()} is on (set before each test by {@link SharedTls}). */
   TestTls testTls;
+  java.util.function.Function<TestTls.Options, TestTls> certificates;
+
+  /** The run's certificates made as {@code options} say (shared by the run), when {@link #tls()} is on. */
+  protected TestTls certificates(TestTls.Options options) {
+    if (certificates == null) {
+      throw new IllegalStateException("certificates are made for suites whose tls() is on");
+    }
+    return certificates.apply(options);
+  }
+
+  /** The certificates this suite's server presents, when {@link #tls()} is on. */
+  protected TestTls testTls() {
+    return certificates(TestTls.Options.defaults());
+  }
 
   @TempDir protected Path tmp;
   protected ImServer server;

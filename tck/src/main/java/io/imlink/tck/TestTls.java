@@ -53,14 +53,14 @@ public final class TestTls {
     this.client = client;
   }
 
-  /** What the server certificate says. Immutable. */
-  public static final class Options {
-    private final String subjectAlternativeNames;
-    private final boolean expired;
-
-    private Options(String subjectAlternativeNames, boolean expired) {
-      this.subjectAlternativeNames = subjectAlternativeNames;
-      this.expired = expired;
+  /**
+   * What the server certificate says: its names, in keytool's form ({@code
+   * dns:example.org,ip:10.0.0.1}), and whether it is expired. Equal options make equal-looking
+   * certificates (each from its own CA), which is how {@link SharedTls} shares them.
+   */
+  public record Options(String subjectAlternativeNames, boolean expired) {
+    public Options {
+      Objects.requireNonNull(subjectAlternativeNames, "subjectAlternativeNames");
     }
 
     /** {@code localhost} and {@code 127.0.0.1}, valid now. */
@@ -68,13 +68,13 @@ public final class TestTls {
       return new Options("dns:localhost,ip:127.0.0.1", false);
     }
 
-    /** Other names, in keytool's form: {@code dns:example.org,ip:10.0.0.1}. */
-    public Options subjectAlternativeNames(String names) {
-      return new Options(Objects.requireNonNull(names, "names"), expired);
+    /** Other names. */
+    public Options withNames(String names) {
+      return new Options(names, expired);
     }
 
     /** Valid for one day that ended two days ago. */
-    public Options expired() {
+    public Options withExpired() {
       return new Options(subjectAlternativeNames, true);
     }
   }
@@ -94,16 +94,16 @@ public final class TestTls {
     Path request = dir.resolve("server.csr");
     Path signed = dir.resolve("server-only.pem");
     Path caPem = dir.resolve("ca.pem");
-    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=imlink test CA",
+    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=imlink test CA " + dir.getFileName(),
         "-ext", "bc:c", "-validity", "30", "-startdate", "-1d", "-storetype", "PKCS12", "-keystore", caStore.toString());
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", caStore.toString(), "-file", caPem.toString());
     keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
         "-validity", "30", "-storetype", "PKCS12", "-keystore", serverStore.toString());
     keytool("-certreq", "-alias", "server", "-keystore", serverStore.toString(), "-file", request.toString());
     List<String> sign = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", caStore.toString(),
-        "-infile", request.toString(), "-outfile", signed.toString(), "-ext", "SAN=" + options.subjectAlternativeNames,
+        "-infile", request.toString(), "-outfile", signed.toString(), "-ext", "SAN=" + options.subjectAlternativeNames(),
         "-ext", "EKU=serverAuth"));
-    sign.addAll(options.expired ? List.of("-startdate", "-3d", "-validity", "1") : List.of("-startdate", "-1M", "-validity", "2"));
+    sign.addAll(options.expired() ? List.of("-startdate", "-3d", "-validity", "1") : List.of("-startdate", "-1M", "-validity", "2"));
     keytool(sign.toArray(String[]::new));
 
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");

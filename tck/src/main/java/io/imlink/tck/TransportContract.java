@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The contract every {@link TransportProvider} must meet, as a JUnit 5 suite: a transport's tests
@@ -49,8 +50,15 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Each test gets a fresh acceptor whose handler echoes every frame, and a fresh connector; both
  * are closed after the test.
+ *
+ * <p>Over TLS ({@link #tls()}): the same suite, with the acceptor presenting a {@link TestTls}
+ * certificate for {@code localhost}/{@code 127.0.0.1} and every connector trusting only it (through
+ * a {@link io.imlink.api.tls.ClientTls}, as an app configures the engine), plus
+ * the TLS tests (an untrusted certificate, a host name the certificate does not name, plain and TLS
+ * peers crossed), which a plain suite skips.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(SharedTls.class)
 public abstract class TransportContract {
   /** The largest frame the suite's default options allow. */
   protected static final int MAX = 64 * 1024;
@@ -114,6 +122,33 @@ public abstract class TransportContract {
     return false;
   }
 
+  /**
+   * Whether the suite runs over TLS: {@link #listenUri()} then has the transport's secure scheme
+   * ({@code tcps}, {@code wss}, {@code grpcs}), acceptors get the server context of a {@link
+   * TestTls} and connectors its client context (see {@link #serverOptions} and {@link
+   * #clientOptions}). False by default.
+   */
+  protected boolean tls() {
+    return false;
+  }
+
+  /**
+   * The plain scheme of the transport for the secure {@link #listenUri()} of a TLS suite, for the
+   * tests that cross plain and TLS peers. By default the secure scheme without its final {@code s}.
+   */
+  protected String plainScheme() {
+    String secure = listenUri().getScheme();
+    return secure.endsWith("s") ? secure.substring(0, secure.length() - 1) : secure;
+  }
+
+  /**
+   * What a peer sends before it stalls in the TLS handshake, one connection each, for the
+   * handshake deadline test of a TLS suite (instead of {@link #handshakeStalls()}): nothing, and a
+   * TLS record header announcing a ClientHello whose body never comes.
+   */
+  private static final List<byte[]> TLS_HANDSHAKE_STALLS =
+      List.of(new byte[0], new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+
   protected TransportProvider provider;
   protected Acceptor acceptor;
   protected Connector connector;
@@ -121,13 +156,22 @@ public abstract class TransportContract {
   protected final List<RecordingFrameHandler> serverHandlers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private Set<Thread> threadsBefore;
+  /** Another CA's certificate for the same names: a client trusting it does not trust the suite's server. */
+  private static final TestTls.Options ANOTHER_CA = TestTls.Options.defaults().withNames("dns:localhost,ip:127.0.0.1,dns:another-ca.example");
+  private TestTls trusted;
+  private TestTls other;
 
   @BeforeEach
-  void startTransport() throws Exception {
+  void startTransport(SharedTls.Certificates certificates) throws Exception {
+    if (tls()) {
+      // made before the threads are counted: keytool's process reaper thread outlives it
+      trusted = certificates.defaults();
+      other = certificates.get(ANOTHER_CA);
+    }
     threadsBefore = liveThreads();
     provider = provider();
-    acceptor = bind(options(MAX));
-    connector = provider.newConnector(options(MAX));
+    acceptor = bind(serverOptions(MAX));
+    connector = provider.newConnector(clientOptions(MAX));
   }
 
   @AfterEach
@@ -143,9 +187,32 @@ public abstract class TransportContract {
     }
   }
 
-  /** Suite options with the given frame limit and a 5 s connect timeout. */
+  /** Suite options with the given frame limit and a 5 s connect timeout, without TLS. */
   protected TransportOptions options(int maxFrameSize) {
     return baseOptions().maxFrameSize(maxFrameSize).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** {@link #options(int)} for an acceptor: with the certificate's server context in a TLS suite. */
+  protected TransportOptions serverOptions(int maxFrameSize) {
+    return withServerTls(options(maxFrameSize).toBuilder()).build();
+  }
+
+  /** {@link #options(int)} for a connector: with the client context trusting the certificate in a TLS suite. */
+  protected TransportOptions clientOptions(int maxFrameSize) {
+    return withClientTls(options(maxFrameSize).toBuilder()).build();
+  }
+
+  /** {@code b} with the suite certificate's server context in a TLS suite, else {@code b}. */
+  protected TransportOptions.Builder withServerTls(TransportOptions.Builder b) {
+    return tls() ? b.sslContext(trusted.serverContext()) : b;
+  }
+
+  /**
+   * {@code b} with a client context that trusts the suite certificate in a TLS suite, else {@code
+   * b}: a {@link io.imlink.api.tls.ClientTls}'s, as an app gives the engine.
+   */
+  protected TransportOptions.Builder withClientTls(TransportOptions.Builder b) {
+    return tls() ? b.sslContext(trusted.clientTls().sslContext()) : b;
   }
 
   /** Binds an echoing acceptor; its handlers are appended to {@link #serverHandlers}. */
@@ -254,7 +321,7 @@ public abstract class TransportContract {
   @Test
   void aFrameAboveTheLimitIsRefusedAndClosesOnlyThatConnection() throws Exception {
     // This client may send up to 4 * MAX; the server accepts MAX.
-    Connector big = provider.newConnector(options(4 * MAX));
+    Connector big = provider.newConnector(clientOptions(4 * MAX));
     cleanup.add(big);
     RecordingFrameHandler bystander = new RecordingFrameHandler();
     FrameChannel other = connect(connector, acceptor.uri(), bystander);
@@ -438,7 +505,7 @@ public abstract class TransportContract {
     // A server that does not echo: echoes of the frames sent before the close would meet a closed
     // connection (a broken pipe at the server), which is not what this test is about.
     List<RecordingFrameHandler> quiet = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Acceptor silent = provider.bind(listenUri(), options(MAX), ch -> {
+    Acceptor silent = provider.bind(listenUri(), serverOptions(MAX), ch -> {
       RecordingFrameHandler h = new RecordingFrameHandler();
       quiet.add(h);
       return h;
@@ -480,7 +547,8 @@ public abstract class TransportContract {
   @Test
   void theConnectTimeoutIsHonoured() throws Exception {
     try (Network.Blackhole hole = new Network.Blackhole()) {
-      Connector c = provider.newConnector(baseOptions().maxFrameSize(MAX).connectTimeout(Duration.ofMillis(300)).build());
+      Connector c = provider.newConnector(
+          withClientTls(baseOptions().maxFrameSize(MAX).connectTimeout(Duration.ofMillis(300))).build());
       cleanup.add(c);
       RecordingFrameHandler handler = new RecordingFrameHandler();
       long start = System.nanoTime();
@@ -639,7 +707,8 @@ public abstract class TransportContract {
     Set<Integer> stallPorts = ConcurrentHashMap.newKeySet();
     List<FrameChannel> stallsHandedOver = new CopyOnWriteArrayList<>();
     Acceptor timed = provider.bind(listenUri(),
-        baseOptions().maxFrameSize(MAX).connectTimeout(Duration.ofSeconds(5)).handshakeTimeout(SHORT_HANDSHAKE_TIMEOUT).build(),
+        withServerTls(baseOptions().maxFrameSize(MAX).connectTimeout(Duration.ofSeconds(5))
+            .handshakeTimeout(SHORT_HANDSHAKE_TIMEOUT)).build(),
         channel -> {
           if (channel.remoteAddress() instanceof InetSocketAddress peer && stallPorts.contains(peer.getPort())) {
             stallsHandedOver.add(channel);
@@ -654,7 +723,7 @@ public abstract class TransportContract {
     channel.send(new byte[] {1});
     assertThat(client.nextFrame()).containsExactly(1);
 
-    List<byte[]> stalls = handshakeStalls();
+    List<byte[]> stalls = tls() ? TLS_HANDSHAKE_STALLS : handshakeStalls();
     List<Socket> sockets = new ArrayList<>();
     List<Long> connectedAt = new ArrayList<>();
     for (byte[] stall : stalls) {
@@ -724,7 +793,7 @@ public abstract class TransportContract {
   @Test
   void anErrorThrownForOneConnectionClosesOnlyThatConnection() throws Exception {
     AtomicInteger accepted = new AtomicInteger();
-    Acceptor fragile = provider.bind(listenUri(), options(MAX), channel -> {
+    Acceptor fragile = provider.bind(listenUri(), serverOptions(MAX), channel -> {
       int n = accepted.incrementAndGet();
       if (n == 2) {
         throw new OutOfMemoryError("test: the accept handler fails for connection 2");
@@ -812,6 +881,189 @@ public abstract class TransportContract {
         assertThat(System.nanoTime()).as("the acceptor serves again within 15 s: %s", notYet.getCause()).isLessThan(deadline);
         Thread.sleep(50); // polls for the acceptor to listen again: an event, not a timer of the test's
       }
+    }
+  }
+
+  /** How soon a TLS failure must be reported: well within the suite's 5 s connect timeout, so a failure never waits it out. */
+  private static final Duration TLS_FAILURE_BOUND = Duration.ofSeconds(4);
+
+  /**
+   * Connects with {@code c} to {@code uri}, expects the connect to fail within {@link
+   * #TLS_FAILURE_BOUND}, and returns the failure's cause; the handler never hears of the connection.
+   */
+  private static Throwable connectFails(Connector c, URI uri) throws Exception {
+    RecordingFrameHandler handler = new RecordingFrameHandler();
+    long start = System.nanoTime();
+    CompletableFuture<FrameChannel> f = c.connect(uri, handler);
+    Throwable failure;
+    try {
+      FrameChannel opened = f.get(TLS_FAILURE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      throw new AssertionError("the connect to " + uri + " succeeded: " + opened);
+    } catch (ExecutionException e) {
+      failure = e.getCause();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the connect to " + uri + " neither failed nor succeeded within " + TLS_FAILURE_BOUND, e);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TLS_FAILURE_BOUND);
+    assertThat(failure).as("the connect's failure").isNotNull();
+    assertThat(failure.getMessage()).as("the failure says what went wrong: %s", failure).isNotBlank();
+    assertThat(handler.closeCount()).as("a connection never opened is never reported closed").isZero();
+    return failure;
+  }
+
+  /** The first {@code type} in {@code t}'s cause chain, or null. */
+  private static <T extends Throwable> T inChain(Throwable t, Class<T> type) {
+    for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
+      if (type.isInstance(x)) {
+        return type.cast(x);
+      }
+    }
+    return null;
+  }
+
+  /** The suite's acceptor still serves a trusting TLS client, echoing its frames. */
+  private void theServerStillServes() throws Exception {
+    RecordingFrameHandler late = new RecordingFrameHandler();
+    connect(late).send(new byte[] {42});
+    assertThat(late.nextFrame()).as("the server serves after the failure").containsExactly(42);
+  }
+
+  /**
+   * A client whose context does not trust the server's certificate (another self-signed one)
+   * fails its connect promptly with an {@link javax.net.ssl.SSLException} in the cause chain; the
+   * server never hands the connection over and goes on serving.
+   */
+  @Test
+  void aClientThatDoesNotTrustTheServerCertificateFailsWithAnSslException() throws Exception {
+    Assumptions.assumeTrue(tls(), "a TLS suite's test");
+    Connector untrusting = provider.newConnector(
+        options(MAX).toBuilder().sslContext(other.clientContext()).build());
+    cleanup.add(untrusting);
+    Throwable failure = connectFails(untrusting, acceptor.uri());
+    assertThat(inChain(failure, javax.net.ssl.SSLException.class)).as("an SSLException in %s", failure).isNotNull();
+    assertThat(inChain(failure, java.security.cert.CertificateException.class))
+        .as("the certificate was refused: %s", failure).isNotNull();
+    assertThat(serverHandlers).as("no connection handed over without a handshake").isEmpty();
+    theServerStillServes();
+  }
+
+  /**
+   * A client reaching the server by an address its certificate does not name ({@code 127.0.0.2};
+   * the certificate names {@code localhost} and {@code 127.0.0.1}) fails host name verification,
+   * although it trusts the certificate: the transport verifies host names whatever the client's
+   * context says.
+   */
+  @Test
+  void aClientReachingTheServerByANameNotInItsCertificateFailsHostNameVerification() throws Exception {
+    Assumptions.assumeTrue(tls(), "a TLS suite's test");
+    InetSocketAddress other = new InetSocketAddress("127.0.0.2", 0);
+    Acceptor elsewhere;
+    try {
+      elsewhere = provider.bind(Network.withAddress(listenUri(), other), serverOptions(MAX), ch -> {
+        RecordingFrameHandler h = RecordingFrameHandler.echo();
+        serverHandlers.add(h);
+        return h;
+      });
+    } catch (IOException cannotBind) {
+      Assumptions.abort("this system does not route 127.0.0.2 to loopback: " + cannotBind);
+      return;
+    }
+    cleanup.add(elsewhere);
+    assertThat(elsewhere.uri().getHost()).isEqualTo("127.0.0.2");
+    // The suite's client (ClientTls: host names verified by the policy) and one with the bare test
+    // context, which does not ask for host name verification: the transport asks for it itself.
+    Connector bare = provider.newConnector(options(MAX).toBuilder().sslContext(trusted.clientContext()).build());
+    cleanup.add(bare);
+    for (Connector c : List.of(connector, bare)) {
+      Throwable failure = connectFails(c, elsewhere.uri());
+      assertThat(inChain(failure, javax.net.ssl.SSLException.class)).as("an SSLException in %s", failure).isNotNull();
+      java.security.cert.CertificateException refused = inChain(failure, java.security.cert.CertificateException.class);
+      assertThat(refused).as("the certificate was refused: %s", failure).isNotNull();
+      assertThat(refused.getMessage()).as("for the host name").contains("127.0.0.2");
+    }
+    assertThat(serverHandlers).as("no connection handed over without a handshake").isEmpty();
+    // Both are good for the name in the certificate.
+    theServerStillServes();
+    RecordingFrameHandler viaBare = new RecordingFrameHandler();
+    connect(bare, acceptor.uri(), viaBare).send(new byte[] {43});
+    assertThat(viaBare.nextFrame()).as("the bare context is good for the name in the certificate").containsExactly(43);
+  }
+
+  /**
+   * A plain client ({@link #plainScheme()}) at a TLS listener gets no service: its connect fails
+   * promptly, or (a transport without a handshake of its own, TCP) the server closes the
+   * connection at the client's first bytes without answering them; nothing is handed over and the
+   * server goes on serving TLS clients.
+   */
+  @Test
+  void aPlainClientAtATlsListenerIsRefusedPromptly() throws Exception {
+    Assumptions.assumeTrue(tls(), "a TLS suite's test");
+    Connector plain = provider.newConnector(options(MAX));
+    cleanup.add(plain);
+    URI uri = withScheme(acceptor.uri(), plainScheme());
+    RecordingFrameHandler handler = new RecordingFrameHandler();
+    long start = System.nanoTime();
+    CompletableFuture<FrameChannel> f = plain.connect(uri, handler);
+    FrameChannel opened = null;
+    try {
+      opened = f.get(TLS_FAILURE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException refused) {
+      assertThat(refused.getCause()).as("the refusal").isNotNull();
+      assertThat(refused.getCause().getMessage()).as("the refusal says why: %s", refused.getCause()).isNotBlank();
+    }
+    if (opened != null) {
+      byte[] first = new byte[64]; // as long as a first ConnectRequest; a TLS server needs 5 bytes to judge a record
+      java.util.Arrays.fill(first, (byte) 1);
+      opened.send(first);
+      handler.awaitClosed();
+      assertThat(handler.pollFrame()).as("the TLS listener answers no plain frame").isNull();
+      assertThat(handler.closeCount()).isEqualTo(1);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused promptly").isLessThan(TLS_FAILURE_BOUND);
+    assertThat(serverHandlers).as("no plain connection handed over").isEmpty();
+    theServerStillServes();
+  }
+
+  /**
+   * A TLS client at a plain listener of the same transport fails its connect promptly with an
+   * exception that says what went wrong (never a hang), and the plain listener goes on serving
+   * plain clients.
+   *
+   * <p>The plain listener's application closes a connection whose first frame it cannot read, as
+   * an imlink server does with a first frame that is not a ConnectRequest: a transport without a
+   * handshake of its own (TCP) hands the ClientHello to the application as frames, and only the
+   * application can refuse them (against one that never does, the client's connect timeout ends
+   * the handshake). Other transports refuse the ClientHello themselves.
+   */
+  @Test
+  void aTlsClientAtAPlainListenerFailsPromptly() throws Exception {
+    Assumptions.assumeTrue(tls(), "a TLS suite's test");
+    byte[] hello = {7};
+    Acceptor plain = provider.bind(withScheme(listenUri(), plainScheme()), options(MAX), ch -> new RecordingFrameHandler(
+        (c, f) -> {
+          if (java.util.Arrays.equals(f, hello)) {
+            c.send(f);
+          } else {
+            c.close(); // not what this application's clients say first
+          }
+        }));
+    cleanup.add(plain);
+    Throwable failure = connectFails(connector, withScheme(plain.uri(), listenUri().getScheme()));
+    assertThat(inChain(failure, IOException.class)).as("an IOException in %s", failure).isNotNull();
+    Connector plainClient = provider.newConnector(options(MAX));
+    cleanup.add(plainClient);
+    RecordingFrameHandler late = new RecordingFrameHandler();
+    connect(plainClient, plain.uri(), late).send(hello);
+    assertThat(late.nextFrame()).as("the plain listener serves plain clients after the TLS one").isEqualTo(hello);
+    theServerStillServes();
+  }
+
+  /** {@code uri} with another scheme. */
+  private static URI withScheme(URI uri, String scheme) {
+    try {
+      return new URI(scheme, uri.getUserInfo(), uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(e);
     }
   }
 

@@ -79,6 +79,7 @@ public final class ServiceProviders {
   private static final java.util.Map<String, String> TRANSPORT_ARTIFACTS =
       java.util.Map.of(
           "tcp", "io.imlink:imlink-transport-tcp",
+          "tcps", "io.imlink:imlink-transport-tcp",
           "ws", "io.imlink:imlink-transport-websocket",
           "wss", "io.imlink:imlink-transport-websocket",
           "grpc", "io.imlink:imlink-transport-grpc",
@@ -94,7 +95,7 @@ public final class ServiceProviders {
     String advice =
         artifact != null
             ? "add " + artifact + " to the class path"
-            : "imlink ships transports for tcp, ws, wss, grpc and grpcs";
+            : "imlink ships transports for tcp, tcps, ws, wss, grpc and grpcs";
     return "no transport for scheme '"
         + scheme
         + "': "

@@ -59,8 +59,11 @@ import java.util.Set;
  * socket for good when an accept fails (out of file descriptors, in a flood of connections); the
  * acceptor notices it within 10 ms and listens again on the same port as soon as it can, the old
  * server keeping the connections it has. What stays the library's: its selector thread (accept,
- * read, write), which runs none of imlink's code; an {@link Error} raised there (a real exhaustion
- * of memory, for instance) still ends that server.
+ * read, write), where any exception stops that whole server. Of imlink's code only the end of
+ * stream runs there ({@code GuardedConnection.eot}), and it must not throw: the library's own would,
+ * for a connection refused before its upgrade was parsed, which the handshake fuzzer found. An
+ * {@link Error} raised there by the library (a real exhaustion of memory, for instance) still ends
+ * that server.
  *
  * <p>Threads (the library's design): each client connection has a read thread, a write thread and,
  * while connection-lost detection is on, a timer thread; a connector adds one connect-timeout

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.util.Queue;
@@ -23,6 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * burst of frames from many threads costs one system call, and frames from one thread keep their
  * order. {@link FrameHandler#onClosed} is reported once, from {@code channelInactive}, with the
  * first error seen (if any).
+ *
+ * <p>Over TLS ({@code tcps}) nothing reaches a handler before the TLS handshake has succeeded: a
+ * server channel is handed to its {@link AcceptHandler} on the handshake's success event, a client
+ * channel once its connector calls {@link #handOver()}; a connection that fails or times out in its
+ * handshake closes without its handler ever hearing of it.
  *
  * <p>A server channel keeps to its {@link WriteBudget}: the bytes waiting in that queue plus those
  * in Netty's outbound buffer ({@link #pendingBytes()}); a send that takes them over it drops the
@@ -39,6 +45,9 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   private volatile FrameHandler handler; // fixed before the first event
   private volatile Throwable cause;
   private volatile boolean abandoned;
+  /** Whether the channel has been given to its user (the accept handler or the connect future). */
+  private volatile boolean handedOver;
+  private final boolean tls;
   private final Queue<byte[]> outbound = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean closeReported = new AtomicBoolean();
@@ -46,26 +55,40 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   private volatile SocketAddress remoteAddress;
   private volatile SocketAddress localAddress;
 
-  /** A client channel: its handler is known up front. */
-  NettyFrameChannel(Channel channel, int maxFrameSize, FrameHandler handler) {
+  /**
+   * A client channel: its handler is known up front; over TLS it hears nothing until {@link
+   * #handOver()}.
+   */
+  NettyFrameChannel(Channel channel, int maxFrameSize, FrameHandler handler, boolean tls) {
     this.channel = channel;
     this.maxFrameSize = maxFrameSize;
     this.handler = handler;
     this.acceptHandler = null;
+    this.tls = tls;
+    this.handedOver = !tls;
     this.budget = WriteBudget.UNBOUNDED;
   }
 
-  /** A server channel: its handler comes from {@code acceptHandler} once the channel is active. */
-  NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler) {
-    this(channel, maxFrameSize, acceptHandler, WriteBudget.UNBOUNDED);
+  /**
+   * A server channel: its handler comes from {@code acceptHandler} once the channel is active, or
+   * over TLS once the handshake has succeeded.
+   */
+  NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler, boolean tls) {
+    this(channel, maxFrameSize, acceptHandler, tls, WriteBudget.UNBOUNDED);
   }
 
-  /** A server channel that keeps to {@code budget}. */
-  NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler, WriteBudget budget) {
+  /** A server channel, as above, that keeps to {@code budget}. */
+  NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler, boolean tls, WriteBudget budget) {
     this.channel = channel;
     this.maxFrameSize = maxFrameSize;
     this.acceptHandler = acceptHandler;
+    this.tls = tls;
     this.budget = budget;
+  }
+
+  /** A client channel's TLS handshake has succeeded: from now on its handler hears of it. */
+  void handOver() {
+    handedOver = true;
   }
 
   Channel channel() {
@@ -177,26 +200,47 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   public void channelActive(ChannelHandlerContext ctx) {
     remoteAddress = channel.remoteAddress();
     localAddress = channel.localAddress();
-    if (acceptHandler != null) {
-      try {
-        FrameHandler h = acceptHandler.onAccepted(this);
-        if (h == null) {
-          throw new IllegalStateException("AcceptHandler returned a null FrameHandler");
-        }
-        handler = h;
-      } catch (RuntimeException | Error e) {
-        log.log(Level.WARNING, "accept handler failed; closing the connection", e);
-        ctx.close();
-        return;
-      }
+    if (acceptHandler != null && !tls && !accept(ctx)) {
+      return;
     }
     ctx.fireChannelActive();
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof SslHandshakeCompletionEvent done && acceptHandler != null && tls) {
+      if (!done.isSuccess()) {
+        log.log(Level.DEBUG, () -> "TLS handshake from " + remoteAddress + " failed: " + done.cause());
+        return; // the SslHandler closes the connection
+      }
+      if (!accept(ctx)) {
+        return;
+      }
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  /** Hands a server channel to its accept handler; false if that failed and the channel is closing. */
+  private boolean accept(ChannelHandlerContext ctx) {
+    try {
+      FrameHandler h = acceptHandler.onAccepted(this);
+      if (h == null) {
+        throw new IllegalStateException("AcceptHandler returned a null FrameHandler");
+      }
+      handler = h;
+      handedOver = true;
+      return true;
+    } catch (RuntimeException | Error e) {
+      log.log(Level.WARNING, "accept handler failed; closing the connection", e);
+      ctx.close();
+      return false;
+    }
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     FrameHandler h = handler;
-    if (h == null || abandoned || cause != null) {
+    if (h == null || !handedOver || abandoned || cause != null) {
       return;
     }
     try {
@@ -209,7 +253,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     FrameHandler h = handler;
-    if (h != null && !abandoned) {
+    if (h != null && handedOver && !abandoned) {
       try {
         h.onWritabilityChanged(this, channel.isWritable());
       } catch (RuntimeException | Error e) {
@@ -240,7 +284,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   private void reportClosed() {
     FrameHandler h = handler;
-    if (h == null || abandoned || !closeReported.compareAndSet(false, true)) {
+    if (h == null || !handedOver || abandoned || !closeReported.compareAndSet(false, true)) {
       return;
     }
     outbound.clear();
@@ -253,6 +297,6 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   @Override
   public String toString() {
-    return "tcp[" + localAddress() + " -> " + remoteAddress() + "]";
+    return (tls ? "tcps[" : "tcp[") + localAddress() + " -> " + remoteAddress() + "]";
   }
 }

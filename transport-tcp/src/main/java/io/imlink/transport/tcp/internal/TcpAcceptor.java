@@ -18,8 +18,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
-/** The server side of the TCP transport: a bound Netty server channel and its event loops. */
+/**
+ * The server side of the TCP transport: a bound Netty server channel and its event loops. Over
+ * {@code tcps} each connection is handed to the accept handler once its TLS handshake has
+ * succeeded, which must happen within the handshake timeout of its accept.
+ */
 public final class TcpAcceptor implements Acceptor {
   /** Property: number of event loop threads of an acceptor (default: cores, at most 4). */
   public static final String IO_THREADS = "tcp.ioThreads";
@@ -40,6 +45,7 @@ public final class TcpAcceptor implements Acceptor {
   /** Binds, blocking until bound. */
   public static TcpAcceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
     InetSocketAddress bindTo = TcpAddresses.forBind(address);
+    SSLContext tls = TcpTls.contextFor(address, options, " (for ImServer: ImServer.Builder.tls(...))");
     int ioThreads =
         options.property(IO_THREADS).map(Integer::parseInt)
             .orElse(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
@@ -61,8 +67,12 @@ public final class TcpAcceptor implements Acceptor {
                   protected void initChannel(SocketChannel ch) {
                     children.add(ch);
                     ch.closeFuture().addListener(f -> children.remove(ch));
+                    if (tls != null) {
+                      ch.pipeline().addLast(TcpTls.server(tls, options.handshakeTimeout()));
+                    }
                     ch.pipeline()
-                        .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE, new NettyFrameChannel(ch, max, handler, budget));
+                        .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE,
+                            new NettyFrameChannel(ch, max, handler, tls != null, budget));
                   }
                 });
     ChannelFuture bound = bootstrap.bind(bindTo).awaitUninterruptibly();
@@ -75,7 +85,7 @@ public final class TcpAcceptor implements Acceptor {
       throw new IOException("cannot listen on " + address + ": " + cause, cause);
     }
     InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
-    return new TcpAcceptor(threads, bound.channel(), children, TcpAddresses.uri(address.getHost(), local.getPort()));
+    return new TcpAcceptor(threads, bound.channel(), children, TcpAddresses.uri(address.getScheme(), address.getHost(), local.getPort()));
   }
 
   @Override

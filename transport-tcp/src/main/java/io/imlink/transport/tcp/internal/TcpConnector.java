@@ -22,8 +22,17 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
-/** The client side of the TCP transport: one Netty event loop thread, started on first use. */
+/**
+ * The client side of the TCP transport: one Netty event loop thread, started on first use. A
+ * {@code tcps} connect completes once the TLS handshake has succeeded; the TCP connect and the
+ * handshake together must finish within the connect timeout.
+ */
 public final class TcpConnector implements Connector {
   private final TransportOptions options;
   private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
@@ -48,6 +57,8 @@ public final class TcpConnector implements Connector {
   @Override
   public CompletableFuture<FrameChannel> connect(URI target, FrameHandler handler) {
     InetSocketAddress address = TcpAddresses.forConnect(target);
+    SSLContext tls = TcpTls.contextFor(target, options, "");
+    long deadline = System.nanoTime() + options.connectTimeout().toNanos();
     int max = options.maxFrameSize();
     Bootstrap bootstrap =
         new Bootstrap()
@@ -60,8 +71,12 @@ public final class TcpConnector implements Connector {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ch.pipeline().addLast(TcpTls.client(tls, address.getHostString(), address.getPort()));
+                    }
                     ch.pipeline()
-                        .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE, new NettyFrameChannel(ch, max, handler));
+                        .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE,
+                            new NettyFrameChannel(ch, max, handler, tls != null));
                   }
                 });
     CompletableFuture<FrameChannel> result = new CompletableFuture<>();
@@ -69,27 +84,75 @@ public final class TcpConnector implements Connector {
     ChannelFuture connect = bootstrap.connect(address);
     connect.addListener(
         f -> {
-          pending.remove(result);
-          if (f.isSuccess()) {
-            Channel ch = connect.channel();
-            NettyFrameChannel fc = ch.pipeline().get(NettyFrameChannel.class);
-            channels.add(ch);
-            ch.closeFuture().addListener(x -> channels.remove(ch));
+          if (!f.isSuccess()) {
+            pending.remove(result);
+            result.completeExceptionally(translate(f.cause(), target));
+            return;
+          }
+          Channel ch = connect.channel();
+          NettyFrameChannel fc = ch.pipeline().get(NettyFrameChannel.class);
+          channels.add(ch);
+          ch.closeFuture().addListener(x -> channels.remove(ch));
+          SslHandler ssl = ch.pipeline().get(SslHandler.class);
+          if (ssl == null) {
+            pending.remove(result);
             if (!result.complete(fc)) {
               fc.abandon();
             }
-          } else {
-            result.completeExceptionally(translate(f.cause(), target));
+            return;
           }
+          long left = deadline - System.nanoTime();
+          ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> {
+            if (result.completeExceptionally(new SocketTimeoutException("connecting to " + target
+                + " timed out after " + options.connectTimeout().toMillis() + " ms: the TLS handshake did not complete"))) {
+              fc.abandon();
+            }
+          }, Math.max(0, left), TimeUnit.NANOSECONDS);
+          ssl.handshakeFuture().addListener(h -> {
+            timer.cancel(false);
+            pending.remove(result);
+            if (h.isSuccess()) {
+              fc.handOver();
+              if (!result.complete(fc)) {
+                fc.abandon();
+              }
+            } else {
+              if (!result.completeExceptionally(handshakeFailed(h.cause(), target))) {
+                return;
+              }
+              fc.abandon();
+            }
+          });
         });
     result.whenComplete(
         (c, e) -> {
           if (result.isCancelled()) {
             pending.remove(result);
-            connect.cancel(false);
+            if (!connect.cancel(false) && connect.isSuccess()) {
+              NettyFrameChannel fc = connect.channel().pipeline().get(NettyFrameChannel.class);
+              if (fc != null) {
+                fc.abandon(); // cancelled during its TLS handshake
+              }
+            }
           }
         });
     return result;
+  }
+
+  /**
+   * A failed TLS handshake: an {@link SSLException} (untrusted certificate, another host's, a peer
+   * that does not speak TLS) stays one, with the target in its message; a connection the server
+   * closed during the handshake is a plain {@link IOException}.
+   */
+  private static IOException handshakeFailed(Throwable cause, URI target) {
+    if (cause instanceof SSLException ssl) {
+      SSLException e = ssl instanceof SSLHandshakeException
+          ? new SSLHandshakeException("TLS handshake with " + target + " failed: " + ssl.getMessage())
+          : new SSLException("TLS handshake with " + target + " failed: " + ssl.getMessage());
+      e.initCause(ssl);
+      return e;
+    }
+    return new IOException("connection to " + target + " closed during the TLS handshake: " + cause, cause);
   }
 
   private IOException translate(Throwable cause, URI target) {

@@ -31,12 +31,17 @@ import org.java_websocket.framing.CloseFrame;
  *       has no such bound: a silent or stalled peer holds its socket for ever);
  *   <li>the handshake request may be at most {@code maxHandshakeBytes} (the library buffers it
  *       without bound, copying it anew for each read);
+ *   <li>a request that begins as a TLS record (a TLS client at a plain {@code ws://} listener) is
+ *       refused at its first byte (the library would wait for the end of an HTTP request that never
+ *       comes, and the client for a ServerHello, until the handshake timeout);
  *   <li>frames pass the connection's {@link FrameGuard} ({@link ServerDraft}); its refusal closes
  *       with the refusal's code;
  *   <li>an exception or {@link Error} raised while decoding — by the library, or by a handler it
  *       calls — closes this connection only (the library would stop the whole server on an {@link
  *       Error} such as {@link OutOfMemoryError}, and leaves the connection open on a runtime
  *       exception).
+ *   <li>over TLS, a failure of the library's TLS channel on the selector thread closes this
+ *       connection only ({@link ConfinedTlsChannel}).
  * </ul>
  *
  * <p>Every refusal is one line of the listener's {@link RefusalLog}.
@@ -49,6 +54,8 @@ import org.java_websocket.framing.CloseFrame;
  * {@link #handshakeDone} on any thread. None blocks.
  */
 final class GuardedConnection extends WebSocketImpl {
+  /** The first byte of a TLS handshake record (a ClientHello); no HTTP request begins with it. */
+  private static final byte TLS_HANDSHAKE_RECORD = 0x16;
   private final int maxHandshakeBytes;
   private final int maxFrameSize;
   private final RefusalLog refusals;
@@ -159,6 +166,13 @@ final class GuardedConnection extends WebSocketImpl {
     }
     try {
       if (getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+        if (handshakeBytes == 0 && socketBuffer.hasRemaining() && socketBuffer.get(socketBuffer.position()) == TLS_HANDSHAKE_RECORD) {
+          socketBuffer.position(socketBuffer.limit());
+          refused = true;
+          refusals.refused(peer(), "a TLS handshake instead of an upgrade request (a wss:// client at a ws:// listener?)");
+          closeConnection(CloseFrame.NEVER_CONNECTED, "TLS at a plain listener");
+          return;
+        }
         handshakeBytes += socketBuffer.remaining();
         if (handshakeBytes > maxHandshakeBytes) {
           socketBuffer.position(socketBuffer.limit());
@@ -263,7 +277,7 @@ final class GuardedConnection extends WebSocketImpl {
 
     @Override
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
-      ByteChannel inner = channels.wrapChannel(channel, key);
+      ByteChannel inner = ConfinedTlsChannel.confine(channels.wrapChannel(channel, key));
       return key.attachment() instanceof GuardedConnection c ? CountingChannel.of(inner, c.written) : inner;
     }
 

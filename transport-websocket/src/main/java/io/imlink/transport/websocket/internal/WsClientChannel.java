@@ -168,8 +168,36 @@ final class WsClientChannel implements FrameChannel {
 
   /** The Java-WebSocket client; its callbacks run on its read thread. */
   private final class Client extends WebSocketClient {
+    private final int timeoutMs;
+
     Client(URI uri, TransportOptions options, int timeoutMs) {
       super(uri, WsOptions.draft(options), Map.of(), timeoutMs);
+      this.timeoutMs = timeoutMs;
+    }
+
+    /**
+     * Called on the read thread once the TCP connection is up, before the upgrade request: sets
+     * host name verification (the library's default) on the TLS socket and completes the TLS
+     * handshake here, at once. The library would handshake lazily, on its read and write threads
+     * together, and when the handshake fails the thread that does not see the failure may end the
+     * connection first, reporting a bare close (-1) instead of the {@link javax.net.ssl.SSLException}
+     * (seen in {@code WssTransportContractTest}): done here, a failure reaches {@link #onError} first,
+     * as the connect's cause. Bounded by the connect timeout.
+     */
+    @Override
+    protected void onSetSSLParameters(javax.net.ssl.SSLParameters parameters) {
+      super.onSetSSLParameters(parameters);
+      if (getSocket() instanceof javax.net.ssl.SSLSocket tls) {
+        try {
+          tls.setSSLParameters(parameters);
+          int before = tls.getSoTimeout();
+          tls.setSoTimeout(Math.max(1, timeoutMs));
+          tls.startHandshake();
+          tls.setSoTimeout(before);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e); // the library reports it through onError
+        }
+      }
     }
 
     private volatile boolean wasOpened;
@@ -196,7 +224,8 @@ final class WsClientChannel implements FrameChannel {
     }
 
     @Override
-    public void onError(Exception e) {
+    public void onError(Exception reported) {
+      Exception e = reported instanceof java.io.UncheckedIOException u ? u.getCause() : reported;
       if (!opened.isDone()) {
         opened.completeExceptionally(translate(e));
       }

@@ -1,0 +1,17 @@
+package io.imlink.transport.tcp;
+
+import io.imlink.tck.LifecycleContract;
+import java.net.URI;
+
+/** {@link LifecycleContract} over TLS: the server's certificate from PEM files, the client trusting the test CA, host names verified. */
+class TcpsLifecycleContractTest extends LifecycleContract {
+  @Override
+  protected URI listenUri() {
+    return URI.create("tcps://127.0.0.1:0");
+  }
+
+  @Override
+  protected boolean tls() {
+    return true;
+  }
+}
