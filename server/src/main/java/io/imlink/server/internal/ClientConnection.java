@@ -87,6 +87,20 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private boolean flushPending;
   /** How soon a flush held back by a busy transport looks again (also woken by writability). */
   static final java.time.Duration HELD_BACK_RECHECK = java.time.Duration.ofMillis(5);
+  /**
+   * How long a peer may read nothing at all while the server has more for it than the transport
+   * may hold: then it is stalled, not slow, and what is due is written regardless, so that the
+   * write budget decides (docs/protocol.md §4.8).
+   */
+  static final java.time.Duration STALL_LIMIT = java.time.Duration.ofSeconds(5);
+  /** The highest inbox sequence actually handed to the transport. */
+  private long lastWrittenSeq;
+  /** The peer read nothing for {@link #STALL_LIMIT}: what is due is written without waiting. */
+  private boolean forcing;
+  /** When the transport last made progress while the connection waited for it (clock millis), or -1. */
+  private long waitingSinceMs = -1;
+  /** The transport's pending bytes at the last look while waiting. */
+  private long waitingPending;
 
   ClientConnection(ServerContext ctx, FrameChannel channel) {
     this.ctx = ctx;
@@ -318,6 +332,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     readInbox(after, limit, page -> {
       send(DeliverPages.frame(page.messages(), page.left(), true));
       lastSentSeq = Math.max(lastSentSeq, lastSeq(page, after));
+      lastWrittenSeq = Math.max(lastWrittenSeq, lastSentSeq);
       if (page.left() == 0 && !live && !catchingUp) {
         catchingUp = true;
         catchUp();
@@ -334,7 +349,8 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       if (!page.messages().isEmpty()) {
         send(DeliverPages.frame(page.messages(), 0, false));
         lastSentSeq = lastSeq(page, lastSentSeq);
-        catchUp();
+        lastWrittenSeq = Math.max(lastWrittenSeq, lastSentSeq);
+        whenDrained(this::catchUp); // the next page once the peer has read this far
         return;
       }
       if (heldOverflow) { // pushes were dropped: read once more, after all of them
@@ -430,8 +446,11 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
    * as fast as the peer reads them: while the transport holds more than the budget's {@link
    * WriteBudget#pushLimit()}, the rest is held back and sent once it has written more (a writability
    * event, or a look again after {@link #HELD_BACK_RECHECK}). What is held back counts towards the
-   * write budget: once the transport's bytes and these exceed it, they are all written, and the
-   * transport's budget check drops the peer (the one place that rule is applied).
+   * write budget: once the transport's bytes and these would exceed it, they are left in the inbox
+   * and read from there as the peer reads ({@link #catchUp}, paced the same way), so memory stays
+   * bounded and a slow reader is not dropped. Only a stalled peer ({@link #STALL_LIMIT}) gets what
+   * is due regardless, and the transport's budget check (the one place that rule is applied)
+   * drops it.
    */
   private void flushLive() {
     checkOnActor();
@@ -442,7 +461,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       return;
     }
     WriteBudget writeBudget = ctx.budget();
-    boolean overBudget = !writeBudget.admits(channel.pendingBytes() + outgoingBytes);
+    boolean overBudget = forcing;
     int budget = pageBudget();
     List<DeliveredMessage> page = new ArrayList<>();
     DeliverPages.Room room = new DeliverPages.Room(budget);
@@ -455,6 +474,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
           break; // held back: the transport has enough to write for now
         }
         send(DeliverPages.frame(page, 0, false));
+        lastWrittenSeq = Math.max(lastWrittenSeq, page.get(page.size() - 1).getSeq());
         next = i;
         page = new ArrayList<>();
         room = new DeliverPages.Room(budget);
@@ -465,6 +485,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     if (next + page.size() == outgoing.size() && !page.isEmpty()
         && (overBudget || channel.pendingBytes() < writeBudget.pushLimit())) {
       send(DeliverPages.frame(page, 0, false));
+      lastWrittenSeq = Math.max(lastWrittenSeq, page.get(page.size() - 1).getSeq());
       next = outgoing.size();
     }
     if (next == outgoing.size()) {
@@ -483,8 +504,58 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       outgoingBytes = 0;
       return;
     }
-    flushPending = true;
-    ctx.scheduler().schedule(() -> actor.execute(this::flushLive), HELD_BACK_RECHECK.toNanos(), TimeUnit.NANOSECONDS);
+    if (writeBudget.admits(channel.pendingBytes() + outgoingBytes)) {
+      flushPending = true;
+      whenDrained(this::flushLive);
+      return;
+    }
+    // More is due than the transport may hold: leave it in the inbox, and read it from there
+    // once the peer has read what the transport holds (the catch-up that follows a sync).
+    outgoing.clear();
+    outgoingBytes = 0;
+    lastSentSeq = lastWrittenSeq;
+    live = false;
+    catchingUp = true;
+    held.clear();
+    heldOverflow = true; // pushes meanwhile are read from the inbox too
+    whenDrained(this::catchUp);
+  }
+
+  /**
+   * Runs {@code then} on the actor once the transport holds less than the budget's push limit;
+   * looks again every {@link #HELD_BACK_RECHECK} (and on writability) until it does. A peer that
+   * reads nothing meanwhile for {@link #STALL_LIMIT} is stalled: from then on nothing waits for it
+   * ({@link #forcing}), and the transport's write budget drops it once what is due exceeds it.
+   */
+  private void whenDrained(Runnable then) {
+    checkOnActor();
+    if (closed) {
+      return;
+    }
+    long pending = channel.pendingBytes();
+    if (pending < ctx.budget().pushLimit()) {
+      waitingSinceMs = -1;
+      forcing = false; // it reads again
+      then.run();
+      return;
+    }
+    if (forcing) {
+      then.run();
+      return;
+    }
+    long now = ctx.clock().millis();
+    if (waitingSinceMs < 0 || pending < waitingPending) {
+      waitingSinceMs = now; // waiting starts, or the peer read some: it is slow, not stalled
+    }
+    waitingPending = pending;
+    if (now - waitingSinceMs >= STALL_LIMIT.toMillis()) {
+      log.debug("{}: the peer read nothing for {}; writing what is due regardless", channel, STALL_LIMIT);
+      forcing = true;
+      then.run();
+      return;
+    }
+    ctx.scheduler().schedule(() -> actor.execute(() -> whenDrained(then)), HELD_BACK_RECHECK.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   // ---- writing and closing ---------------------------------------------------------------------
