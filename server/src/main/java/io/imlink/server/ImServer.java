@@ -165,9 +165,8 @@ public final class ImServer implements AutoCloseable {
         log.info("listening on {}", a.uri());
       }
       if (config.httpAddress != null) {
-        ExecutorService http = fixedPool(2, "imlink-server-http");
-        owned.add(http);
-        httpApi = new HttpApi(context, config.httpAddress, http);
+        httpApi = new HttpApi(context, config.httpAddress,
+            config.tls == null ? config.httpOptions : config.httpOptions.withSslContext(config.tls.sslContext()));
         log.info("HTTP API on {}", httpApi.uri());
       }
       return this;
@@ -352,6 +351,7 @@ public final class ImServer implements AutoCloseable {
     private Duration messageRetention = Duration.ofDays(7);
     private TransportOptions transportOptions = TransportOptions.defaults();
     private io.imlink.api.tls.ServerTls tls;
+    private HttpApi.Options httpOptions = HttpApi.Options.defaults();
     private ClassLoader classLoader = ImServer.class.getClassLoader();
 
     private Builder() {}
@@ -384,6 +384,43 @@ public final class ImServer implements AutoCloseable {
     /** Serves the signed HTTP API on this address (port 0 for any free port). Default: no API. */
     public Builder httpApi(InetSocketAddress address) {
       this.httpAddress = Objects.requireNonNull(address, "httpApi address");
+      return this;
+    }
+
+    /**
+     * How long the HTTP API waits for a request's line and headers (counted from the accept, or on a
+     * kept-alive connection from the first byte of the next request) and then for its body, and how
+     * long a kept-alive connection may wait idle for its next request. A request not in on time is
+     * answered 408 (code 1002) and its connection closed; an idle connection is closed. The I/O thread
+     * keeps the time: a slow client holds only its own connection. Default: 10 s, 30 s and 60 s.
+     * Call once or more before {@link #build}; it does not block.
+     */
+    public Builder httpApiTimeouts(Duration header, Duration body, Duration idle) {
+      httpOptions = new HttpApi.Options(positive(header, "header timeout"), positive(body, "body timeout"),
+          positive(idle, "idle timeout"), httpOptions.maxConnections(), httpOptions.workerThreads(),
+          httpOptions.workerQueue(), null);
+      return this;
+    }
+
+    /**
+     * How many connections the HTTP API keeps open at once (kept-alive and slow ones count); one more
+     * is answered 503 (code 1000) and closed. Default: 1024. Does not block.
+     */
+    public Builder httpApiMaxConnections(int connections) {
+      httpOptions = new HttpApi.Options(httpOptions.headerTimeout(), httpOptions.bodyTimeout(),
+          httpOptions.idleTimeout(), connections, httpOptions.workerThreads(), httpOptions.workerQueue(), null);
+      return this;
+    }
+
+    /**
+     * The HTTP API's worker pool: {@code threads} run the endpoints (which block on the state
+     * database; never on the I/O thread), and at most {@code queue} whole requests wait for one.
+     * A request beyond that is answered 503 (code 1000) at once, its connection kept. Default: 4
+     * threads, 256 waiting. Does not block.
+     */
+    public Builder httpApiWorkers(int threads, int queue) {
+      httpOptions = new HttpApi.Options(httpOptions.headerTimeout(), httpOptions.bodyTimeout(),
+          httpOptions.idleTimeout(), httpOptions.maxConnections(), threads, queue, null);
       return this;
     }
 
@@ -562,6 +599,7 @@ public final class ImServer implements AutoCloseable {
       copy.transportOptions = tls == null ? transportOptions
           : transportOptions.toBuilder().sslContext(tls.sslContext()).build();
       copy.tls = tls;
+      copy.httpOptions = httpOptions;
       copy.classLoader = classLoader;
       return new ImServer(copy);
     }

@@ -122,10 +122,14 @@ public abstract class TlsContract extends EngineFixture {
     serverTime.forward(Duration.ofSeconds(2));
     assertThat(presented(trustsBoth)).as("an unusable pair is kept out").isEqualTo(renewed.certificate());
 
-    // An engine connects with the renewed certificate, verified by host name.
-    ImEngine engine = build(engine(serverUri()).tls(ClientTls.builder().trust(renewed.caCertificate()).build()));
+    // An engine connects with the renewed certificate, verified by host name; the HTTP API, served
+    // with the same ServerTls, presents the renewed certificate too.
+    ClientTls trustsRenewed = ClientTls.builder().trust(renewed.caCertificate()).build();
+    ImEngine engine = build(engine(serverUri()).tls(trustsRenewed));
     EngineProbe probe = EngineProbe.attach(engine);
-    engine.connect(api.getToken("renewed"), 0);
+    io.imlink.server.ServerApiClient renewedApi = new io.imlink.server.ServerApiClient(server.httpApiUri().orElseThrow(),
+        APP_KEY, APP_SECRET, java.time.Clock.systemUTC(), Duration.ofSeconds(10), trustsRenewed.sslContext());
+    engine.connect(renewedApi.getToken("renewed"), 0);
     assertThat(probe.awaitConnected().code()).isZero();
   }
 

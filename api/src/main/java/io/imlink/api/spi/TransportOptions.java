@@ -27,7 +27,7 @@ public final class TransportOptions {
 
   /**
    * The default write budget of a server connection: 4 MiB of frames queued for the peer and not
-   * yet written (16 frames of the largest size, 20 sync pages' worth of small messages).
+   * yet written: 16 frames of the largest size.
    */
   public static final long DEFAULT_MAX_PENDING_BYTES = 4L * 1024 * 1024;
 
@@ -107,8 +107,9 @@ public final class TransportOptions {
   }
 
   /**
-   * The TLS context for secure schemes ({@code wss}, {@code grpcs}…); empty means the JDK default
-   * for clients, and is an error for a secure server.
+   * The TLS context for secure schemes ({@code tcps}, {@code wss}, {@code grpcs}); empty means the
+   * JDK default for {@code wss} and {@code grpcs} clients, and is an error for a {@code tcps} client
+   * and for every secure server (the engine always sets one: {@code ImEngine.Builder.tls}).
    */
   public Optional<SSLContext> sslContext() {
     return Optional.ofNullable(sslContext);

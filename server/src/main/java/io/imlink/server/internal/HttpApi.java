@@ -2,15 +2,27 @@ package io.imlink.server.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.imlink.api.ErrorCode;
 import io.imlink.api.Limits;
 import io.imlink.server.ServerApiClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -24,10 +36,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +62,12 @@ import org.slf4j.LoggerFactory;
  * 400 with code 1002 (1005 for a value over its limit); a body over {@link #MAX_BODY} HTTP 413 with
  * code 1005; an unknown path 404.
  *
- * <p>Threads: requests run on the given executor; handlers may block on the state database.
+ * <p>Served by Netty's HTTP codec ({@link HttpApiConnection} per connection, see {@link Options} for
+ * the timeouts and caps): one I/O thread reads and writes; the endpoints, which may block on the
+ * state database, run on a bounded pool of worker threads of their own, never on the I/O thread.
+ *
+ * <p>Threads: the constructor blocks until bound; {@link #uri()} and {@link #close()} may be called
+ * from any thread, {@code close} once or more (it blocks until the threads have stopped).
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -67,7 +89,8 @@ public final class HttpApi implements AutoCloseable {
    * bytes; plus 64 KiB for the rest: {@code fromUserId} (204 bytes encoded), {@code objectName} (64
    * characters: at most 588) and the fields the commercial SDK may add that this API ignores
    * ({@code pushContent}, {@code pushData}, {@code isPersisted}…). Larger bodies get 413 with code
-   * 1005, before they are read when their Content-Length says so.
+   * 1005, before they are read when their Content-Length says so, and as soon as a chunked body
+   * passes the limit.
    */
   public static final int MAX_BODY = 3 * Limits.MAX_CONTENT_BYTES + "content=".length()
       + HttpApi.MAX_RECIPIENTS * ("&toUserId=".length() + 3 * Limits.MAX_ID_BYTES) // qualified: declared below
@@ -81,49 +104,159 @@ public final class HttpApi implements AutoCloseable {
   static final int BAD_SIGNATURE = 1004;
   static final int TOO_LONG = 1005;
 
-  private final ServerContext ctx;
-  private final Clock clock;
-  private final HttpServer http;
-  private final NonceCache nonces;
-  private final ObjectMapper json = new ObjectMapper();
-
   /**
-   * The JDK HTTP server writes a response's headers and body separately without TCP_NODELAY, so
-   * Nagle's algorithm and the client's delayed ACK add 40 ms to every call. Its only switch is this
-   * system property, read once per JVM when the first server starts: set it unless the
-   * application decided otherwise.
+   * How the API is served: its timeouts, caps and worker pool, and TLS. Every value is checked at
+   * construction; {@link #defaults()} holds the defaults, the one place they are written.
+   * Immutable: any thread, any number of calls, nothing blocks.
+   *
+   * @param headerTimeout from the accept (or, on a kept-alive connection, from the first byte of the
+   *     next request) until the request line and headers are in; then 408 and the connection closes
+   * @param bodyTimeout from the end of the headers until the whole body is in; then 408 and close
+   * @param idleTimeout how long a kept-alive connection may wait for its next request; then it closes
+   * @param maxConnections connections open at once; one more is answered 503 (code 1000) and closed
+   * @param workerThreads threads that run the endpoints (they block on SQLite)
+   * @param workerQueue requests that may wait for a worker; one more is answered 503 (code 1000)
+   * @param sslContext serves HTTPS with this context when not null
    */
-  static void preferNoDelay() {
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
+  public record Options(Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout, int maxConnections,
+      int workerThreads, int workerQueue, SSLContext sslContext) {
+    public Options {
+      positive(headerTimeout, "headerTimeout");
+      positive(bodyTimeout, "bodyTimeout");
+      positive(idleTimeout, "idleTimeout");
+      if (maxConnections < 1 || workerThreads < 1 || workerQueue < 1) {
+        throw new IllegalArgumentException("maxConnections, workerThreads and workerQueue must be at least 1, got "
+            + maxConnections + ", " + workerThreads + ", " + workerQueue);
+      }
+    }
+
+    /** 10 s for the headers, 30 s for the body, 60 s idle, 1024 connections, 4 workers, 256 waiting, no TLS. */
+    public static Options defaults() {
+      return new Options(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, 4, 256, null);
+    }
+
+    public Options withSslContext(SSLContext context) {
+      return new Options(headerTimeout, bodyTimeout, idleTimeout, maxConnections, workerThreads, workerQueue, context);
+    }
+
+    private static void positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
     }
   }
 
-  public HttpApi(ServerContext ctx, InetSocketAddress address, ExecutorService executor) throws IOException {
-    preferNoDelay();
+  private final ServerContext ctx;
+  private final Clock clock;
+  private final NonceCache nonces;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Options options;
+  private final MultiThreadIoEventLoopGroup io;
+  private final ThreadPoolExecutor workers;
+  private final ChannelGroup channels = new DefaultChannelGroup("imlink-http", GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger open = new AtomicInteger();
+  private final Channel server;
+
+  /** Binds {@code address} and serves the API; blocks until bound. */
+  public HttpApi(ServerContext ctx, InetSocketAddress address, Options options) throws IOException {
     this.ctx = ctx;
     this.clock = ctx.clock();
+    this.options = Objects.requireNonNull(options, "options");
     this.nonces = new NonceCache(WINDOW.multipliedBy(2));
-    this.http = HttpServer.create(address, 128);
-    http.setExecutor(executor);
-    http.createContext("/", this::handle);
-    http.start();
+    this.workers = new ThreadPoolExecutor(options.workerThreads(), options.workerThreads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(options.workerQueue()), new DefaultThreadFactory("imlink-server-http-worker", true),
+        new ThreadPoolExecutor.AbortPolicy());
+    workers.prestartAllCoreThreads();
+    this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("imlink-server-http-io", true),
+        NioIoHandler.newFactory());
+    // An accept that fails (EMFILE: out of file descriptors) does not close the server channel:
+    // Netty's ServerBootstrap acceptor stops accepting for 1 s and then tries again, so the API
+    // serves again once descriptors are free (HttpApiLimitsTest).
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(io)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 128)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            channels.add(ch);
+            boolean over = open.incrementAndGet() > options.maxConnections();
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+            if (options.sslContext() != null) {
+              SSLEngine engine = options.sslContext().createSSLEngine();
+              engine.setUseClientMode(false);
+              SslHandler ssl = new SslHandler(engine);
+              ssl.setHandshakeTimeoutMillis(options.headerTimeout().toMillis());
+              ch.pipeline().addLast("ssl", ssl);
+            }
+            HttpApiConnection.configure(ch.pipeline(), HttpApi.this, over);
+          }
+        });
+    ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      shutdownThreads();
+      Throwable cause = bound.cause();
+      throw cause instanceof IOException e ? e : new IOException("cannot serve the HTTP API on " + address + ": " + cause, cause);
+    }
+    this.server = bound.channel();
   }
 
-  /** The base URI of the API, with the port actually bound. */
+  Options options() {
+    return options;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  ThreadPoolExecutor workers() {
+    return workers;
+  }
+
+  ObjectMapper json() {
+    return json;
+  }
+
+  /** The base URI of the API, with the port actually bound: {@code https} when served with TLS. */
   public URI uri() {
-    InetSocketAddress a = http.getAddress();
+    InetSocketAddress a = (InetSocketAddress) server.localAddress();
     String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    return URI.create("http://" + host + ":" + a.getPort());
+    return URI.create((options.sslContext() != null ? "https" : "http") + "://" + host + ":" + a.getPort());
   }
 
   @Override
   public void close() {
-    http.stop(0);
+    server.close().awaitUninterruptibly();
+    channels.close().awaitUninterruptibly();
+    shutdownThreads();
   }
+
+  private void shutdownThreads() {
+    workers.shutdownNow();
+    io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A request whose headers and body are in. */
+  record Request(String method, String path, HttpHeaders headers, SocketAddress remote, byte[] body) {
+    String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  /** An answer: HTTP status and JSON body. */
+  record Answer(int status, byte[] body) {}
 
   /** A failed request: HTTP status, API code and message. */
   static final class ApiError extends Exception {
@@ -138,32 +271,54 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      ObjectNode result;
-      int status = 200;
-      try {
-        result = dispatch(exchange);
-      } catch (ApiError e) {
-        status = e.status;
-        result = json.createObjectNode().put("code", e.code).put("errorMessage", e.getMessage());
-      } catch (IOException | RuntimeException e) {
-        log.error("HTTP API request {} failed", exchange.getRequestURI(), e);
-        status = 500;
-        result = json.createObjectNode().put("code", INTERNAL_ERROR).put("errorMessage", "internal error");
-      }
-      byte[] body = json.writeValueAsBytes(result);
-      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-      exchange.sendResponseHeaders(status, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+  /** The error as the API answers it: {@code {"code":…,"errorMessage":…}} with its HTTP status. */
+  Answer error(ApiError e) {
+    return answer(e.status, json.createObjectNode().put("code", e.code).put("errorMessage", e.getMessage()));
+  }
+
+  private Answer answer(int status, ObjectNode result) {
+    try {
+      return new Answer(status, json.writeValueAsBytes(result));
+    } catch (IOException e) {
+      throw new IllegalStateException("a JSON tree that cannot be written", e);
     }
   }
 
-  private ObjectNode dispatch(HttpExchange exchange) throws ApiError, IOException {
-    String path = exchange.getRequestURI().getPath();
-    Endpoint endpoint = switch (path) {
+  /**
+   * What can be decided from the request line and headers alone, on the I/O thread: an unknown path
+   * (404), a method other than POST (405), a Content-Length over {@link #MAX_BODY} (413). Null if
+   * the request may go on.
+   */
+  ApiError checkHead(String method, String path, long declaredLength) {
+    if (endpoint(path) == null) {
+      return new ApiError(404, 404, "no API at " + path);
+    }
+    if (!"POST".equals(method)) {
+      return new ApiError(405, BAD_PARAMETER, "use POST");
+    }
+    if (declaredLength > MAX_BODY) { // refused unread
+      return new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes (Content-Length " + declaredLength + ")");
+    }
+    return null;
+  }
+
+  /** A whole request, on a worker thread: authenticates it, parses its form and runs its endpoint. */
+  Answer handle(Request request) {
+    try {
+      Endpoint endpoint = endpoint(request.path());
+      String appKey = authenticate(request);
+      Map<String, List<String>> form = parseForm(request.body());
+      return answer(200, endpoint.handle(appKey, form));
+    } catch (ApiError e) {
+      return error(e);
+    } catch (IOException | RuntimeException e) {
+      log.error("HTTP API request {} failed", request.path(), e);
+      return answer(500, json.createObjectNode().put("code", INTERNAL_ERROR).put("errorMessage", "internal error"));
+    }
+  }
+
+  private Endpoint endpoint(String path) {
+    return switch (path) {
       case "/user/getToken.json" -> this::getToken;
       case "/user/token/expire.json" -> this::expireTokens;
       case "/user/block.json" -> this::block;
@@ -172,15 +327,6 @@ public final class HttpApi implements AutoCloseable {
       case "/message/private/publish.json" -> this::publish;
       default -> null;
     };
-    if (endpoint == null) {
-      throw new ApiError(404, 404, "no API at " + path);
-    }
-    if (!"POST".equals(exchange.getRequestMethod())) {
-      throw new ApiError(405, BAD_PARAMETER, "use POST");
-    }
-    String appKey = authenticate(exchange);
-    Map<String, List<String>> form = parseForm(exchange);
-    return endpoint.handle(appKey, form);
   }
 
   @FunctionalInterface
@@ -215,11 +361,11 @@ public final class HttpApi implements AutoCloseable {
    * is only reported to a request whose signature verified, that is to the secret's holder or to
    * someone replaying a request they captured, who knew that already.
    */
-  private String authenticate(HttpExchange exchange) throws ApiError {
-    String appKey = exchange.getRequestHeaders().getFirst("App-Key");
-    String nonce = exchange.getRequestHeaders().getFirst("Nonce");
-    String timestamp = exchange.getRequestHeaders().getFirst("Timestamp");
-    String signature = exchange.getRequestHeaders().getFirst("Signature");
+  private String authenticate(Request exchange) throws ApiError {
+    String appKey = exchange.header("App-Key");
+    String nonce = exchange.header("Nonce");
+    String timestamp = exchange.header("Timestamp");
+    String signature = exchange.header("Signature");
     if (appKey == null || nonce == null || timestamp == null || signature == null) {
       throw refused(exchange, "App-Key, Nonce, Timestamp and Signature headers are required", "missing headers");
     }
@@ -248,20 +394,20 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /** A 401 / 1004 refusal saying {@code message}; the real {@code reason} goes to the debug log. */
-  private static ApiError refused(HttpExchange exchange, String message, String reason) {
+  private static ApiError refused(Request exchange, String message, String reason) {
     if (log.isDebugEnabled()) {
-      String appKey = exchange.getRequestHeaders().getFirst("App-Key");
+      String appKey = exchange.header("App-Key");
       if (appKey != null && appKey.length() > Limits.MAX_ID_BYTES) {
         appKey = appKey.substring(0, Limits.MAX_ID_BYTES) + "…";
       }
-      log.debug("HTTP API {} from {} refused: {} (App-Key {})", exchange.getRequestURI().getPath(),
-          exchange.getRemoteAddress(), reason, appKey == null ? "none" : "'" + appKey + "'");
+      log.debug("HTTP API {} from {} refused: {} (App-Key {})", exchange.path(),
+          exchange.remote(), reason, appKey == null ? "none" : "'" + appKey + "'");
     }
     return new ApiError(401, BAD_SIGNATURE, message);
   }
 
   /** The Timestamp header in epoch milliseconds: a non-negative integer, seconds below {@link #SECONDS_BELOW}. */
-  private static long timestampMillis(HttpExchange exchange, String timestamp) throws ApiError {
+  private static long timestampMillis(Request exchange, String timestamp) throws ApiError {
     long ts;
     try {
       ts = Long.parseLong(timestamp);
@@ -282,21 +428,6 @@ public final class HttpApi implements AutoCloseable {
       return b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
     return sum;
-  }
-
-  private Map<String, List<String>> parseForm(HttpExchange exchange) throws ApiError, IOException {
-    long declared = declaredLength(exchange);
-    if (declared > MAX_BODY) { // refused unread
-      throw new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes (Content-Length " + declared + ")");
-    }
-    byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = in.readNBytes(MAX_BODY + 1);
-    }
-    if (body.length > MAX_BODY) {
-      throw new ApiError(413, TOO_LONG, "request body over " + MAX_BODY + " bytes");
-    }
-    return parseForm(body);
   }
 
   /**
@@ -379,16 +510,6 @@ public final class HttpApi implements AutoCloseable {
       return b - 'A' + 10;
     }
     return -1;
-  }
-
-  /** The request's Content-Length, or -1 without one (chunked); the read stays bounded either way. */
-  private static long declaredLength(HttpExchange exchange) {
-    String value = exchange.getRequestHeaders().getFirst("Content-Length");
-    try {
-      return value == null ? -1 : Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1; // the JDK server answers 400 to these before any handler runs
-    }
   }
 
   private static String single(Map<String, List<String>> form, String name, boolean required) throws ApiError {

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import javax.net.ssl.SSLContext;
@@ -60,6 +61,12 @@ public final class TcpConnector implements Connector {
     SSLContext tls = TcpTls.contextFor(target, options, "");
     long deadline = System.nanoTime() + options.connectTimeout().toNanos();
     int max = options.maxFrameSize();
+    // This connect's handlers, made by initChannel (on the event loop, at registration, before the
+    // connect completes) and used by the connect's listener: not looked up in the pipeline, which a
+    // connection closed at once (a reset right after the TCP connect) has already emptied when a
+    // listener added after the connect completed runs.
+    AtomicReference<NettyFrameChannel> frames = new AtomicReference<>();
+    AtomicReference<SslHandler> handshake = new AtomicReference<>();
     Bootstrap bootstrap =
         new Bootstrap()
             .group(threads().group())
@@ -72,11 +79,13 @@ public final class TcpConnector implements Connector {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     if (tls != null) {
-                      ch.pipeline().addLast(TcpTls.client(tls, address.getHostString(), address.getPort()));
+                      SslHandler ssl = TcpTls.client(tls, address.getHostString(), address.getPort());
+                      handshake.set(ssl);
+                      ch.pipeline().addLast(ssl);
                     }
-                    ch.pipeline()
-                        .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE,
-                            new NettyFrameChannel(ch, max, handler, tls != null));
+                    NettyFrameChannel fc = new NettyFrameChannel(ch, max, handler, tls != null);
+                    frames.set(fc);
+                    ch.pipeline().addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE, fc);
                   }
                 });
     CompletableFuture<FrameChannel> result = new CompletableFuture<>();
@@ -90,10 +99,10 @@ public final class TcpConnector implements Connector {
             return;
           }
           Channel ch = connect.channel();
-          NettyFrameChannel fc = ch.pipeline().get(NettyFrameChannel.class);
+          NettyFrameChannel fc = frames.get();
           channels.add(ch);
           ch.closeFuture().addListener(x -> channels.remove(ch));
-          SslHandler ssl = ch.pipeline().get(SslHandler.class);
+          SslHandler ssl = handshake.get();
           if (ssl == null) {
             pending.remove(result);
             if (!result.complete(fc)) {
@@ -129,7 +138,7 @@ public final class TcpConnector implements Connector {
           if (result.isCancelled()) {
             pending.remove(result);
             if (!connect.cancel(false) && connect.isSuccess()) {
-              NettyFrameChannel fc = connect.channel().pipeline().get(NettyFrameChannel.class);
+              NettyFrameChannel fc = frames.get();
               if (fc != null) {
                 fc.abandon(); // cancelled during its TLS handshake
               }
