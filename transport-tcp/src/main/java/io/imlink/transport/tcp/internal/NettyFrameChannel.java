@@ -42,6 +42,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   private final AcceptHandler acceptHandler; // server side only
   private final WriteBudget budget;
   private final AtomicLong queuedBytes = new AtomicLong(); // in outbound, not yet handed to Netty
+  private volatile boolean dropped; // over the budget: nothing more is queued
   private volatile FrameHandler handler; // fixed before the first event
   private volatile Throwable cause;
   private volatile boolean abandoned;
@@ -110,13 +111,17 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     if (!channel.isOpen()) {
       return false;
     }
-    queuedBytes.addAndGet(frame.length);
-    outbound.add(frame);
-    long pending = pendingBytes();
-    if (!budget.admits(pending)) {
+    if (dropped) {
+      return false;
+    }
+    long pending = pendingBytes() + frame.length;
+    if (!budget.admits(pending)) { // checked before queuing: a dropped peer's frames are never held
+      dropped = true;
       dropTooSlow(pending);
       return false;
     }
+    queuedBytes.addAndGet(frame.length);
+    outbound.add(frame);
     if (drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(drain);
     }

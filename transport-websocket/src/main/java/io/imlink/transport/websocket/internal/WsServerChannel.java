@@ -57,20 +57,20 @@ final class WsServerChannel implements FrameChannel {
     if (!conn.isOpen()) {
       return false;
     }
+    long pending = pendingBytes() + frame.length + headerBytes(frame.length);
+    if (counted != null && !budget.admits(pending)) { // checked before queuing: nothing is held for a dropped peer
+      state.failed(budget.exceeded(pending));
+      closeRequested.set(true);
+      conn.closeConnection(RemoteCloseException.toWebSocketCode(WriteBudget.CLOSE_CODE),
+          WriteBudget.reason(budget.maxBytes()));
+      return false;
+    }
     try {
       if (counted != null) {
         queued.addAndGet(frame.length + headerBytes(frame.length));
       }
       conn.send(frame);
     } catch (WebsocketNotConnectedException e) {
-      return false;
-    }
-    long pending = pendingBytes();
-    if (!budget.admits(pending)) {
-      state.failed(budget.exceeded(pending));
-      closeRequested.set(true);
-      conn.closeConnection(RemoteCloseException.toWebSocketCode(WriteBudget.CLOSE_CODE),
-          WriteBudget.reason(budget.maxBytes()));
       return false;
     }
     return true;
