@@ -57,4 +57,15 @@ class ProtocolSpecTest {
     assertThat(spec()).contains("a version-" + Frames.PROTOCOL_VERSION + " server speaks "
         + Frames.MIN_PROTOCOL_VERSION + " to " + Frames.PROTOCOL_VERSION);
   }
+
+  @Test
+  void theSlowConsumerSectionStatesTheWriteBudgetsCodeAndDefault() throws Exception {
+    String section = spec().substring(spec().indexOf("### 4.8 Slow consumers"), spec().indexOf("## 5."));
+    long mib = io.imlink.api.spi.TransportOptions.DEFAULT_MAX_PENDING_BYTES / (1024 * 1024);
+    assertThat(mib * 1024 * 1024).isEqualTo(io.imlink.api.spi.TransportOptions.DEFAULT_MAX_PENDING_BYTES);
+    assertThat(section).contains(mib + " MiB by default").contains("the code is " + io.imlink.api.spi.WriteBudget.CLOSE_CODE);
+    assertThat(ErrorCode.of(io.imlink.api.spi.WriteBudget.CLOSE_CODE).retryable()).as("a dropped client reconnects").isTrue();
+    assertThat(spec().substring(spec().indexOf("## 8."), spec().indexOf("## 9.")))
+        .contains("| " + io.imlink.api.spi.WriteBudget.CLOSE_CODE + " |").contains("the peer read too slowly (§4.8)");
+  }
 }

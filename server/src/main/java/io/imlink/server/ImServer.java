@@ -15,6 +15,7 @@ import io.imlink.server.internal.ServerContext;
 import io.imlink.server.internal.ServerSession;
 import io.imlink.server.internal.ServerState;
 import io.imlink.server.internal.ConnectLimiter;
+import io.imlink.server.internal.ConnectionCaps;
 import io.imlink.server.internal.Counters;
 import io.imlink.server.internal.SessionRegistry;
 import io.imlink.server.internal.TokenService;
@@ -33,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -133,7 +135,8 @@ public final class ImServer implements AutoCloseable {
         scheduler = own;
       }
       SessionRegistry sessions = new SessionRegistry(config.onePerDeviceClass);
-      Counters counters = new Counters();
+      ConnectionCaps caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerAddress);
+      Counters counters = new Counters(caps);
       context = new ServerContext(
           new TokenService(config.apps, config.tokenLifetime, config.clock, state),
           state,
@@ -145,6 +148,8 @@ public final class ImServer implements AutoCloseable {
           config.heartbeatInterval,
           config.idleTimeout != null ? config.idleTimeout : config.heartbeatInterval.multipliedBy(3),
           new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock),
+          caps,
+          io.imlink.api.spi.WriteBudget.of(config.transportOptions),
           inbox,
           new MessageRouter(inbox, sessions, counters, config.clock),
           workers,
@@ -212,6 +217,40 @@ public final class ImServer implements AutoCloseable {
   public synchronized ServerStats stats() {
     checkStarted();
     return context.stats();
+  }
+
+  /**
+   * Publishes a message from the app's backend, as {@code /message/private/publish.json} does: the
+   * same checks, the same store, the same live delivery (with an empty client message id). Returns
+   * at once; messages published one after another from one thread are stored in that order.
+   *
+   * @return completes once the message is stored in the recipient's inbox (on the store's thread);
+   *     fails with an {@link IllegalArgumentException} naming the code (33003, 30016) if the limits
+   *     refuse it, or with the store's error
+   * @throws IllegalStateException if the server is not started
+   */
+  public CompletableFuture<Void> publish(String appKey, String fromUserId, String toUserId, String objectName,
+      String content) {
+    ServerContext c;
+    synchronized (this) {
+      checkStarted();
+      c = context;
+    }
+    if (!config.apps.containsKey(appKey)) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("unknown app key: " + appKey));
+    }
+    return c.router().publish(appKey, fromUserId, List.of(toUserId), objectName, content, null)
+        .handle((published, error) -> {
+          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          if (cause instanceof MessageRouter.Refused refused) {
+            throw new IllegalArgumentException("message refused: " + ErrorCode.describe(refused.code()));
+          }
+          if (cause != null) {
+            throw new java.util.concurrent.CompletionException(cause);
+          }
+          return null;
+        });
   }
 
   /** How many authenticated sessions are live. */
@@ -305,6 +344,8 @@ public final class ImServer implements AutoCloseable {
     private Duration heartbeatInterval = Duration.ofSeconds(30);
     private Duration idleTimeout;
     private boolean onePerDeviceClass = true;
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 1_000;
     private double connectsPerSecond = 500;
     private int connectBurst = 1000;
     private Duration messageRetention = Duration.ofDays(7);
@@ -456,6 +497,33 @@ public final class ImServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The most transport connections the server holds open at once, authenticated or not. A
+     * connection beyond it is accepted by the transport, and its {@code ConnectRequest} refused with
+     * 31003 ("too many connections", docs/protocol.md §4.7); it counts while it is open. Default:
+     * 10,000.
+     */
+    public Builder maxConnections(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, got " + max);
+      }
+      this.maxConnections = max;
+      return this;
+    }
+
+    /**
+     * The most transport connections one client address may hold open at once; beyond it, as for
+     * {@link #maxConnections}, the ConnectRequest is refused with 31003. Default: 1,000 (hundreds of
+     * users behind one NAT address, or a load test on loopback).
+     */
+    public Builder maxConnectionsPerAddress(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerAddress must be at least 1, got " + max);
+      }
+      this.maxConnectionsPerAddress = max;
+      return this;
+    }
+
     /** How long messages are kept in recipients' inboxes for syncing. Default: 7 days. */
     public Builder messageRetention(Duration retention) {
       this.messageRetention = positive(retention, "messageRetention");
@@ -523,6 +591,8 @@ public final class ImServer implements AutoCloseable {
       copy.heartbeatInterval = heartbeatInterval;
       copy.idleTimeout = idleTimeout;
       copy.onePerDeviceClass = onePerDeviceClass;
+      copy.maxConnections = maxConnections;
+      copy.maxConnectionsPerAddress = maxConnectionsPerAddress;
       copy.connectsPerSecond = connectsPerSecond;
       copy.connectBurst = connectBurst;
       copy.messageRetention = messageRetention;

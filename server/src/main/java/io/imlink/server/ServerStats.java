@@ -22,4 +22,26 @@ public interface ServerStats {
 
   /** Messages stored (resends of stored messages not counted). */
   long messagesPublished();
+
+  /**
+   * Connect requests refused because a connection cap was reached (31003; {@link
+   * ImServer.Builder#maxConnections}, {@link ImServer.Builder#maxConnectionsPerAddress}).
+   */
+  long connectsOverCapacity();
+
+  /** Transport connections open now, authenticated or not (what the connection caps count). */
+  long openConnections();
+
+  /**
+   * Connections dropped because their peer read too slowly: a send would have taken the bytes
+   * queued for it over the write budget ({@link io.imlink.api.spi.TransportOptions#maxPendingBytes}).
+   */
+  long slowClientsDropped();
+
+  /**
+   * The most bytes one connection has held queued for its peer and unwritten, as its transport
+   * counts them ({@link io.imlink.api.spi.FrameChannel#pendingBytes}), sampled after each frame the
+   * server sends: at most the write budget plus one frame.
+   */
+  long peakPendingBytes();
 }

@@ -35,6 +35,7 @@ public final class FaultProxy implements AutoCloseable {
   private volatile boolean refusing;
   private volatile boolean resetOnFirstData;
   private volatile long delayNanos;
+  private volatile int upstreamReceiveBuffer; // 0: the system's, auto-tuned
   private volatile boolean closed;
   private final Thread acceptThread;
 
@@ -116,6 +117,15 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives new connections' sockets towards the server a fixed receive buffer of {@code bytes} (0: the
+   * system's, which the kernel grows to megabytes): a frozen link then holds little of what the server
+   * sends in the proxy's kernel, and the rest stays with the server.
+   */
+  public void upstreamReceiveBuffer(int bytes) {
+    this.upstreamReceiveBuffer = bytes;
+  }
+
   /** Delays every chunk of bytes by {@code delay} in each direction (zero: no delay). */
   public void slow(Duration delay) {
     this.delayNanos = delay.toNanos();
@@ -147,6 +157,10 @@ public final class FaultProxy implements AutoCloseable {
       try {
         Socket upstream = new Socket();
         upstream.setTcpNoDelay(true);
+        int rcv = upstreamReceiveBuffer;
+        if (rcv > 0) {
+          upstream.setReceiveBufferSize(rcv); // before connect: it sizes the window too
+        }
         upstream.connect(target, 5_000);
         client.setTcpNoDelay(true);
         Link link = new Link(client, upstream);

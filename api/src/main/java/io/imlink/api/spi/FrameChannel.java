@@ -60,6 +60,16 @@ public interface FrameChannel {
    */
   boolean isWritable();
 
+  /**
+   * The bytes of frames this channel holds for the peer and has not written to the socket yet, as
+   * far as the transport counts them (its own queue and its library's; not the operating system's
+   * socket buffer). A server channel keeps it within its {@link WriteBudget}. Cheap: no lock held
+   * for long, no iteration. The default, for transports that do not count, is 0.
+   */
+  default long pendingBytes() {
+    return 0;
+  }
+
   /** The largest frame this channel sends or accepts, in bytes. */
   int maxFrameSize();
 

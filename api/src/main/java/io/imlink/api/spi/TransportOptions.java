@@ -25,11 +25,18 @@ public final class TransportOptions {
   /** The default handshake timeout of a server: 10 seconds, as the reference server's authentication timeout. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * The default write budget of a server connection: 4 MiB of frames queued for the peer and not
+   * yet written: 16 frames of the largest size.
+   */
+  public static final long DEFAULT_MAX_PENDING_BYTES = 4L * 1024 * 1024;
+
   private static final TransportOptions DEFAULTS = builder().build();
 
   private final int maxFrameSize;
   private final Duration connectTimeout;
   private final Duration handshakeTimeout;
+  private final long maxPendingBytes;
   private final SSLContext sslContext;
   private final Map<String, String> properties;
 
@@ -37,6 +44,7 @@ public final class TransportOptions {
     this.maxFrameSize = b.maxFrameSize;
     this.connectTimeout = b.connectTimeout;
     this.handshakeTimeout = b.handshakeTimeout;
+    this.maxPendingBytes = b.maxPendingBytes;
     this.sslContext = b.sslContext;
     this.properties = Map.copyOf(b.properties);
   }
@@ -57,6 +65,7 @@ public final class TransportOptions {
     b.maxFrameSize = maxFrameSize;
     b.connectTimeout = connectTimeout;
     b.handshakeTimeout = handshakeTimeout;
+    b.maxPendingBytes = maxPendingBytes;
     b.sslContext = sslContext;
     b.properties.putAll(properties);
     return b;
@@ -86,6 +95,18 @@ public final class TransportOptions {
   }
 
   /**
+   * The write budget of each server connection: the most bytes of frames it may hold queued for the
+   * peer and not yet written to the socket. A peer that reads so slowly that a send would take a
+   * connection over it is dropped: the transport closes the connection abruptly, discarding what
+   * was queued, and reports a {@link WriteBudget.ExceededException} as the cause of {@link
+   * FrameHandler#onClosed}. Every transport checks it with {@link WriteBudget}. Server side only;
+   * client connections are not bounded by it.
+   */
+  public long maxPendingBytes() {
+    return maxPendingBytes;
+  }
+
+  /**
    * The TLS context for secure schemes ({@code tcps}, {@code wss}, {@code grpcs}); empty means the
    * JDK default for {@code wss} and {@code grpcs} clients, and is an error for a {@code tcps} client
    * and for every secure server (the engine always sets one: {@code ImEngine.Builder.tls}).
@@ -112,6 +133,8 @@ public final class TransportOptions {
         + connectTimeout
         + ", handshakeTimeout="
         + handshakeTimeout
+        + ", maxPendingBytes="
+        + maxPendingBytes
         + ", tls="
         + (sslContext != null)
         + ", properties="
@@ -124,6 +147,7 @@ public final class TransportOptions {
     private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private long maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
     private SSLContext sslContext;
     private final Map<String, String> properties = new TreeMap<>();
 
@@ -165,6 +189,19 @@ public final class TransportOptions {
       return this;
     }
 
+    /**
+     * @param bytes the write budget of each server connection (see {@link
+     *     TransportOptions#maxPendingBytes()}); at least the maximum frame size at {@link #build()},
+     *     so that one frame of the largest size always fits
+     */
+    public Builder maxPendingBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxPendingBytes must be at least 1 byte, got " + bytes);
+      }
+      this.maxPendingBytes = bytes;
+      return this;
+    }
+
     /** The TLS context for secure schemes; null for the default. */
     public Builder sslContext(SSLContext context) {
       this.sslContext = context;
@@ -182,7 +219,14 @@ public final class TransportOptions {
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException if {@code maxPendingBytes} is below {@code maxFrameSize}
+     */
     public TransportOptions build() {
+      if (maxPendingBytes < maxFrameSize) {
+        throw new IllegalArgumentException("maxPendingBytes (" + maxPendingBytes
+            + ") must be at least maxFrameSize (" + maxFrameSize + "): one frame of the largest size must fit");
+      }
       return new TransportOptions(this);
     }
   }

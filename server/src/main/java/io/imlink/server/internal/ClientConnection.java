@@ -6,6 +6,7 @@ import io.imlink.api.ErrorCode;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.FrameTooLargeException;
+import io.imlink.api.spi.WriteBudget;
 import io.imlink.protocol.Frames;
 import io.imlink.api.Limits;
 import io.imlink.protocol.internal.SerializingExecutor;
@@ -18,6 +19,7 @@ import io.imlink.protocol.v1.Publish;
 import io.imlink.protocol.v1.PublishAck;
 import io.imlink.protocol.v1.SyncRequest;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -59,6 +61,9 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private final SerializingExecutor reads; // this connection's inbox reads, in order, on the sync pool
   private final ScheduledFuture<?> authTimer;
   private volatile long lastActivityMs;
+  private final SocketAddress remote; // as counted by the connection caps
+  /** Why the connection caps refuse this connection's ConnectRequest; null if they do not. */
+  private final String overCapacity;
 
   // Actor-confined.
   private ServerSession session;
@@ -74,8 +79,28 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private final TreeMap<Long, DeliveredMessage> held = new TreeMap<>();
   /** More pushes came than {@link #MAX_HELD}: they are read from the inbox instead. */
   private boolean heldOverflow;
-  /** Live pushes gathered for the next Deliver frame(s). */
-  private final List<DeliveredMessage> outgoing = new ArrayList<>();
+  /** Live pushes gathered for the next Deliver frame(s), or held back while the transport writes. */
+  private List<DeliveredMessage> outgoing = new ArrayList<>();
+  /** The encoded bytes of {@link #outgoing}. */
+  private long outgoingBytes;
+  /** A {@link #flushLive} is queued on the actor or armed on the timer. */
+  private boolean flushPending;
+  /** How soon a flush held back by a busy transport looks again (also woken by writability). */
+  static final java.time.Duration HELD_BACK_RECHECK = java.time.Duration.ofMillis(5);
+  /**
+   * How long a peer may read nothing at all while the server has more for it than the transport
+   * may hold: then it is stalled, not slow, and what is due is written regardless, so that the
+   * write budget decides (docs/protocol.md §4.8).
+   */
+  static final java.time.Duration STALL_LIMIT = java.time.Duration.ofSeconds(5);
+  /** The highest inbox sequence actually handed to the transport. */
+  private long lastWrittenSeq;
+  /** The peer read nothing for {@link #STALL_LIMIT}: what is due is written without waiting. */
+  private boolean forcing;
+  /** When the transport last made progress while the connection waited for it (clock millis), or -1. */
+  private long waitingSinceMs = -1;
+  /** The transport's pending bytes at the last look while waiting. */
+  private long waitingPending;
 
   ClientConnection(ServerContext ctx, FrameChannel channel) {
     this.ctx = ctx;
@@ -83,6 +108,8 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     this.actor = new SerializingExecutor(ctx.workers(), "connection " + channel);
     this.reads = new SerializingExecutor(ctx.syncExecutor(), "inbox reads of " + channel);
     ctx.stats().connectionsAccepted.incrementAndGet();
+    this.remote = channel.remoteAddress();
+    this.overCapacity = ctx.caps().opened(remote);
     this.authTimer = ctx.scheduler().schedule(() -> actor.execute(this::authTimedOut), ctx.authTimeout().toNanos(),
         TimeUnit.NANOSECONDS);
   }
@@ -105,6 +132,18 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   @Override
   public void onClosed(FrameChannel ch, Throwable cause) {
     actor.executeInline(() -> closed(cause), MAX_INLINE);
+  }
+
+  /** The transport has written what it held: live pushes held back go out. */
+  @Override
+  public void onWritabilityChanged(FrameChannel ch, boolean writable) {
+    if (writable) {
+      actor.executeInline(() -> {
+        if (!closed && !outgoing.isEmpty()) {
+          flushLive();
+        }
+      }, MAX_INLINE);
+    }
   }
 
   @Override
@@ -180,6 +219,11 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     ctx.stats().connectRequests.incrementAndGet();
     if (ctx.closing().get()) {
       refuse(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "server shutting down");
+      return;
+    }
+    if (overCapacity != null) {
+      ctx.stats().connectsOverCapacity.incrementAndGet();
+      refuse(ConnectionCaps.REFUSAL_CODE, overCapacity);
       return;
     }
     long waitMs = ctx.limiter().acquire(channel.remoteAddress());
@@ -288,6 +332,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     readInbox(after, limit, page -> {
       send(DeliverPages.frame(page.messages(), page.left(), true));
       lastSentSeq = Math.max(lastSentSeq, lastSeq(page, after));
+      lastWrittenSeq = Math.max(lastWrittenSeq, lastSentSeq);
       if (page.left() == 0 && !live && !catchingUp) {
         catchingUp = true;
         catchUp();
@@ -304,7 +349,8 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       if (!page.messages().isEmpty()) {
         send(DeliverPages.frame(page.messages(), 0, false));
         lastSentSeq = lastSeq(page, lastSentSeq);
-        catchUp();
+        lastWrittenSeq = Math.max(lastWrittenSeq, lastSentSeq);
+        whenDrained(this::catchUp); // the next page once the peer has read this far
         return;
       }
       if (heldOverflow) { // pushes were dropped: read once more, after all of them
@@ -386,36 +432,130 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
 
   /** Adds a live message to the next Deliver frame; a burst of them goes out together. */
   private void gather(DeliveredMessage m) {
-    if (outgoing.isEmpty()) {
+    if (!flushPending) {
+      flushPending = true;
       actor.execute(this::flushLive);
     }
     outgoing.add(m);
+    outgoingBytes += m.getSerializedSize();
     lastSentSeq = m.getSeq();
   }
 
-  /** Sends the gathered live messages in as few frames as the page size and the frame limit allow. */
+  /**
+   * Sends the gathered live messages in as few frames as the page size and the frame limit allow,
+   * as fast as the peer reads them: while the transport holds more than the budget's {@link
+   * WriteBudget#pushLimit()}, the rest is held back and sent once it has written more (a writability
+   * event, or a look again after {@link #HELD_BACK_RECHECK}). What is held back counts towards the
+   * write budget: once the transport's bytes and these would exceed it, they are left in the inbox
+   * and read from there as the peer reads ({@link #catchUp}, paced the same way), so memory stays
+   * bounded and a slow reader is not dropped. Only a stalled peer ({@link #STALL_LIMIT}) gets what
+   * is due regardless, and the transport's budget check (the one place that rule is applied)
+   * drops it.
+   */
   private void flushLive() {
+    checkOnActor();
+    flushPending = false;
     if (closed) {
       outgoing.clear();
+      outgoingBytes = 0;
       return;
     }
+    WriteBudget writeBudget = ctx.budget();
+    boolean overBudget = forcing;
     int budget = pageBudget();
     List<DeliveredMessage> page = new ArrayList<>();
     DeliverPages.Room room = new DeliverPages.Room(budget);
-    for (DeliveredMessage m : outgoing) {
+    int next = 0; // the first message of outgoing not yet in a page that was sent
+    for (int i = 0; i < outgoing.size(); i++) {
+      DeliveredMessage m = outgoing.get(i);
       boolean fits = page.size() < Limits.SYNC_PAGE_SIZE && room.take(m);
       if (!fits && !page.isEmpty()) {
+        if (!overBudget && channel.pendingBytes() >= writeBudget.pushLimit()) {
+          break; // held back: the transport has enough to write for now
+        }
         send(DeliverPages.frame(page, 0, false));
+        lastWrittenSeq = Math.max(lastWrittenSeq, page.get(page.size() - 1).getSeq());
+        next = i;
         page = new ArrayList<>();
         room = new DeliverPages.Room(budget);
         room.take(m); // a message alone over the budget fails at send, which closes the link
       }
       page.add(m);
     }
-    outgoing.clear();
-    if (!page.isEmpty()) {
+    if (next + page.size() == outgoing.size() && !page.isEmpty()
+        && (overBudget || channel.pendingBytes() < writeBudget.pushLimit())) {
       send(DeliverPages.frame(page, 0, false));
+      lastWrittenSeq = Math.max(lastWrittenSeq, page.get(page.size() - 1).getSeq());
+      next = outgoing.size();
     }
+    if (next == outgoing.size()) {
+      outgoing.clear();
+      outgoingBytes = 0;
+      return;
+    }
+    List<DeliveredMessage> rest = new ArrayList<>(outgoing.subList(next, outgoing.size()));
+    outgoing = rest;
+    outgoingBytes = 0;
+    for (DeliveredMessage m : rest) {
+      outgoingBytes += m.getSerializedSize();
+    }
+    if (closed) { // a send above dropped the link
+      outgoing.clear();
+      outgoingBytes = 0;
+      return;
+    }
+    if (writeBudget.admits(channel.pendingBytes() + outgoingBytes)) {
+      flushPending = true;
+      whenDrained(this::flushLive);
+      return;
+    }
+    // More is due than the transport may hold: leave it in the inbox, and read it from there
+    // once the peer has read what the transport holds (the catch-up that follows a sync).
+    outgoing.clear();
+    outgoingBytes = 0;
+    lastSentSeq = lastWrittenSeq;
+    live = false;
+    catchingUp = true;
+    held.clear();
+    heldOverflow = true; // pushes meanwhile are read from the inbox too
+    whenDrained(this::catchUp);
+  }
+
+  /**
+   * Runs {@code then} on the actor once the transport holds less than the budget's push limit;
+   * looks again every {@link #HELD_BACK_RECHECK} (and on writability) until it does. A peer that
+   * reads nothing meanwhile for {@link #STALL_LIMIT} is stalled: from then on nothing waits for it
+   * ({@link #forcing}), and the transport's write budget drops it once what is due exceeds it.
+   */
+  private void whenDrained(Runnable then) {
+    checkOnActor();
+    if (closed) {
+      return;
+    }
+    long pending = channel.pendingBytes();
+    if (pending < ctx.budget().pushLimit()) {
+      waitingSinceMs = -1;
+      forcing = false; // it reads again
+      then.run();
+      return;
+    }
+    if (forcing) {
+      then.run();
+      return;
+    }
+    long now = ctx.clock().millis();
+    if (waitingSinceMs < 0 || pending < waitingPending) {
+      waitingSinceMs = now; // waiting starts, or the peer read some: it is slow, not stalled
+    }
+    waitingPending = pending;
+    if (now - waitingSinceMs >= STALL_LIMIT.toMillis()) {
+      log.debug("{}: the peer read nothing for {}; writing what is due regardless", channel, STALL_LIMIT);
+      forcing = true;
+      then.run();
+      return;
+    }
+    ctx.scheduler().schedule(() -> actor.execute(() -> whenDrained(then)), HELD_BACK_RECHECK.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   // ---- writing and closing ---------------------------------------------------------------------
@@ -427,6 +567,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private void send(Frame frame) {
     try {
       Frames.send(channel, frame, maxFrameBytes());
+      ctx.stats().pending(channel.pendingBytes());
     } catch (FrameTooLargeException e) {
       log.error("{}: cannot write a {} frame ({}); closing the link", channel, frame.getBodyCase(), e.getMessage());
       closeWith(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "the server could not write a frame: " + e.getMessage());
@@ -465,13 +606,22 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
 
   private void closed(Throwable cause) {
     checkOnActor();
+    if (closed) {
+      return; // reported once by the transport; uncounted once
+    }
     closed = true;
+    ctx.caps().closed(remote);
+    if (cause instanceof WriteBudget.ExceededException slow) {
+      ctx.stats().slowClientsDropped.incrementAndGet();
+      log.info("{}: dropped with {}: {}", channel, slow.code(), slow.getMessage());
+    }
     authTimer.cancel(false);
     if (idleTimer != null) {
       idleTimer.cancel(false);
     }
     held.clear();
     outgoing.clear();
+    outgoingBytes = 0;
     if (session != null) {
       ctx.sessions().remove(session);
     }

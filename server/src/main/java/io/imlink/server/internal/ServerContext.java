@@ -2,6 +2,7 @@ package io.imlink.server.internal;
 
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.WriteBudget;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,8 @@ public record ServerContext(
     Duration heartbeatInterval,
     Duration idleTimeout,
     ConnectLimiter limiter,
+    ConnectionCaps caps,
+    WriteBudget budget,
     InboxStore inbox,
     MessageRouter router,
     Executor workers,

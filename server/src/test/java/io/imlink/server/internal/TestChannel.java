@@ -54,7 +54,9 @@ class TestChannel implements FrameChannel {
     Counters counters = new Counters();
     return new ServerContext(new TokenService(Map.of(APP, "app-secret-0123"), null, clock, state), state, sessions,
         counters, clock, scheduler, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(90),
-        new ConnectLimiter(connectsPerSecond, (int) Math.min(Integer.MAX_VALUE, connectsPerSecond), clock), inbox,
+        new ConnectLimiter(connectsPerSecond, (int) Math.min(Integer.MAX_VALUE, connectsPerSecond), clock),
+        new ConnectionCaps(10_000, 1_000), io.imlink.api.spi.WriteBudget.of(io.imlink.api.spi.TransportOptions.defaults()),
+        inbox,
         new MessageRouter(inbox, sessions, counters, clock), workers, sync, new AtomicBoolean(), new SecureRandom());
   }
 

@@ -18,8 +18,9 @@ import java.util.Set;
  * <p>Each connection is one {@code imlink.v1.Session/Connect} bidirectional stream, as declared in
  * {@code imlink/v1/imlink.proto}: one gRPC message per frame. Frames pass through as bytes (no
  * second decoding). Flow control: messages are requested one at a time and sent only while the
- * stream is ready; what a slow peer cannot take yet waits in a bounded queue (property {@code
- * grpc.maxPendingBytes}, default 16 MiB) and the stream is cancelled beyond it. The maximum inbound
+ * stream is ready; what a slow peer cannot take yet waits in a queue, which a server keeps within its write
+ * budget ({@link TransportOptions#maxPendingBytes()}, default 4 MiB): the stream is cancelled beyond
+ * it. The maximum inbound
  * message size is the maximum frame size, enforced by gRPC from the message header before
  * buffering. HTTP/2 keepalive pings detect dead links ({@code grpc.keepAliveTimeSeconds}, default
  * 30; {@code grpc.keepAliveTimeoutSeconds}, default 10). The connect timeout bounds the TCP, TLS and

@@ -50,7 +50,7 @@ class GrpcSpecificsTest {
     List<FrameChannel> accepted = new CopyOnWriteArrayList<>();
     List<RecordingFrameHandler> handlers = new CopyOnWriteArrayList<>();
     AtomicBoolean sawUnwritable = new AtomicBoolean();
-    TransportOptions options = TransportOptions.builder().property("grpc.maxPendingBytes", Integer.toString(1 << 20)).build();
+    TransportOptions options = TransportOptions.builder().maxPendingBytes(1 << 20).build();
     try (Acceptor acceptor = provider.bind(URI.create("grpc://127.0.0.1:0"), options, ch -> {
       accepted.add(ch);
       RecordingFrameHandler h = new RecordingFrameHandler();

@@ -60,15 +60,16 @@ public final class GrpcAcceptor implements Acceptor {
   public static GrpcAcceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
     GrpcOptions.check(address, true);
     int max = options.maxFrameSize();
-    long maxPending = GrpcOptions.maxPendingBytes(options);
+    io.imlink.api.spi.WriteBudget budget = GrpcOptions.budget(options);
     StreamDeadlines deadlines = new StreamDeadlines(options.handshakeTimeout());
     ServerCallHandler<byte[], byte[]> calls = (call, headers) -> {
-      GrpcServerChannel channel = new GrpcServerChannel(call, max, maxPending);
+      GrpcServerChannel channel = new GrpcServerChannel(call, max, budget);
       StreamLink link = LINK.get();
       StreamDeadlines.Connection connection = deadlines.streamOpened(channel.remoteAddress());
       if (link != null) {
         link.connection = connection;
       }
+      channel.connection(connection);
       call.sendHeaders(new Metadata()); // tells the client the stream is accepted
       try {
         FrameHandler h = handler.onAccepted(channel);

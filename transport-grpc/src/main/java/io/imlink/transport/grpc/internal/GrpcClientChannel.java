@@ -29,8 +29,8 @@ final class GrpcClientChannel extends StreamChannel {
   private volatile SocketAddress remote;
   private volatile SocketAddress local;
 
-  GrpcClientChannel(URI target, ManagedChannel managed, int maxFrameSize, long maxPendingBytes, FrameHandler handler) {
-    super(maxFrameSize, maxPendingBytes);
+  GrpcClientChannel(URI target, ManagedChannel managed, int maxFrameSize, FrameHandler handler) {
+    super(maxFrameSize, io.imlink.api.spi.WriteBudget.UNBOUNDED); // the write budget is the server's rule
     this.target = target;
     this.managed = managed;
     this.call = managed.newCall(SessionMethod.CONNECT, CallOptions.DEFAULT);

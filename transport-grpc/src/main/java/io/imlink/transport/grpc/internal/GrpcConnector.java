@@ -91,7 +91,7 @@ public final class GrpcConnector implements Connector {
       b.usePlaintext();
     }
     GrpcClientChannel channel = new GrpcClientChannel(target, b.build(), options.maxFrameSize(),
-        GrpcOptions.maxPendingBytes(options), handler);
+        handler);
     channels.add(channel);
     channel.onFinished = () -> channels.remove(channel);
     var timeout = l.group().schedule(() -> channel.timedOut(timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package io.imlink.transport.grpc.internal;
 
 import io.imlink.api.spi.TransportOptions;
+import io.imlink.api.spi.WriteBudget;
 import java.net.URI;
 import java.time.Duration;
 
@@ -10,7 +11,10 @@ public final class GrpcOptions {
   public static final String KEEPALIVE = "grpc.keepAliveTimeSeconds";
   /** Property: seconds to wait for a keepalive ping's answer before the connection is dead (default 10). */
   public static final String KEEPALIVE_TIMEOUT = "grpc.keepAliveTimeoutSeconds";
-  /** Property: bytes a channel may hold for a slow peer before it gives up on it (default 16 MiB). */
+  /**
+   * The former property of the server's write budget, now {@link TransportOptions#maxPendingBytes()}
+   * for every transport; setting it is an error that says so.
+   */
   public static final String MAX_PENDING_BYTES = "grpc.maxPendingBytes";
   /**
    * Property: concurrent streams a client may open on one server connection (default 4). An imlink
@@ -37,8 +41,13 @@ public final class GrpcOptions {
     return Duration.ofSeconds(o.property(KEEPALIVE_TIMEOUT).map(Long::parseLong).orElse(10L));
   }
 
-  static long maxPendingBytes(TransportOptions o) {
-    return o.property(MAX_PENDING_BYTES).map(Long::parseLong).orElse(16L * 1024 * 1024);
+  /** The server's write budget: {@link TransportOptions#maxPendingBytes()}, as on every transport. */
+  static WriteBudget budget(TransportOptions o) {
+    if (o.property(MAX_PENDING_BYTES).isPresent()) {
+      throw new IllegalArgumentException(MAX_PENDING_BYTES
+          + " is no longer read: set TransportOptions.Builder.maxPendingBytes, the write budget of every transport");
+    }
+    return WriteBudget.of(o);
   }
 
   static int maxStreams(TransportOptions o) {

@@ -11,12 +11,32 @@ final class GrpcServerChannel extends StreamChannel {
   private final ServerCall<byte[], byte[]> call;
   private final SocketAddress remote;
   private final SocketAddress local;
+  private volatile StreamDeadlines.Connection connection; // null if unknown
 
-  GrpcServerChannel(ServerCall<byte[], byte[]> call, int maxFrameSize, long maxPendingBytes) {
-    super(maxFrameSize, maxPendingBytes);
+  GrpcServerChannel(ServerCall<byte[], byte[]> call, int maxFrameSize, io.imlink.api.spi.WriteBudget budget) {
+    super(maxFrameSize, budget);
     this.call = call;
     this.remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     this.local = call.getAttributes().get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR);
+  }
+
+  /** The HTTP/2 connection the stream is on. */
+  void connection(StreamDeadlines.Connection c) {
+    this.connection = c;
+  }
+
+  /**
+   * Ends a stream whose peer does not read by closing its connection beneath gRPC: the stream's
+   * trailers would wait behind the data the peer does not read, and so would the close's report.
+   */
+  @Override
+  void abortUnread(Status status) {
+    StreamDeadlines.Connection c = connection;
+    if (c != null) {
+      c.closeNow();
+    } else {
+      abortStream(status);
+    }
   }
 
   @Override

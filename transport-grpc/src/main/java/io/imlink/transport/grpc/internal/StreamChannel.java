@@ -6,6 +6,7 @@ import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.FrameTooLargeException;
 import io.imlink.api.spi.RemoteCloseException;
+import io.imlink.api.spi.WriteBudget;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -17,18 +18,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>gRPC calls are not thread-safe, so every send goes through one lock. Frames go straight to
  * gRPC while the stream is ready; while it is not (a slow peer), they wait here — bounded by {@link
- * GrpcOptions#MAX_PENDING_BYTES}, beyond which the stream is cancelled — and are drained on {@code
- * onReady}. gRPC's own buffer is therefore never stuffed. An orderly close waits for the queue to
+ * WriteBudget}, beyond which the stream is cancelled — and are drained on {@code
+ * onReady}. gRPC's own buffer is therefore never stuffed. A server stream keeps that queue within its
+ * {@link WriteBudget} ({@link io.imlink.api.spi.TransportOptions#maxPendingBytes()}). An orderly close waits for the queue to
  * drain, then ends the stream with the close's code where the side can ({@link CloseStatus}).
  */
 abstract class StreamChannel implements FrameChannel {
   private static final System.Logger log = System.getLogger(StreamChannel.class.getName());
 
   private final int maxFrameSize;
-  private final long maxPendingBytes;
+  private final WriteBudget budget;
   private final Object lock = new Object();
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>(); // guarded by lock
-  private long pendingBytes; // guarded by lock
+  private volatile long pendingBytes; // written under lock
   private boolean closing; // guarded by lock
   private boolean finished; // guarded by lock
   private int closeCode; // guarded by lock: the imlink code of the pending close
@@ -39,9 +41,9 @@ abstract class StreamChannel implements FrameChannel {
   private volatile boolean silenced;
   private volatile boolean lastWritable = true;
 
-  StreamChannel(int maxFrameSize, long maxPendingBytes) {
+  StreamChannel(int maxFrameSize, WriteBudget budget) {
     this.maxFrameSize = maxFrameSize;
-    this.maxPendingBytes = maxPendingBytes;
+    this.budget = budget;
   }
 
   void handler(FrameHandler h) {
@@ -73,12 +75,18 @@ abstract class StreamChannel implements FrameChannel {
   /** Ends the stream at once with an error. */
   abstract void abortStream(Status status);
 
+  /** Ends the stream at once for a peer that does not read; by default {@link #abortStream}. */
+  void abortUnread(Status status) {
+    abortStream(status);
+  }
+
   @Override
   public boolean send(byte[] frame) {
     if (frame.length > maxFrameSize) {
       throw new IllegalArgumentException(
           "frame of " + frame.length + " bytes exceeds the maximum frame size of " + maxFrameSize + " bytes");
     }
+    long dropped;
     synchronized (lock) {
       if (closing || finished) {
         return false;
@@ -90,15 +98,16 @@ abstract class StreamChannel implements FrameChannel {
       pending.add(frame);
       pendingBytes += frame.length;
       lastWritable = false; // onReady tells the handler when it is writable again
-      if (pendingBytes <= maxPendingBytes) {
+      if (budget.admits(pendingBytes)) {
         return true;
       }
+      dropped = pendingBytes;
       pending.clear();
       pendingBytes = 0;
       finished = true;
     }
-    fail(new IOException("peer too slow: more than " + maxPendingBytes + " bytes waiting to be sent"));
-    abortStream(Status.RESOURCE_EXHAUSTED.withDescription("peer too slow"));
+    fail(budget.exceeded(dropped));
+    abortUnread(Status.RESOURCE_EXHAUSTED.withDescription(WriteBudget.reason(budget.maxBytes())));
     return false;
   }
 
@@ -160,6 +169,11 @@ abstract class StreamChannel implements FrameChannel {
     synchronized (lock) {
       return pending.isEmpty() && streamReady();
     }
+  }
+
+  @Override
+  public long pendingBytes() {
+    return pendingBytes;
   }
 
   @Override

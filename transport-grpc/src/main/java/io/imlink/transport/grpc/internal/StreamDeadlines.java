@@ -144,6 +144,14 @@ final class StreamDeadlines {
         }
       }
       log.log(Level.DEBUG, () -> "gRPC: closing " + channel.remoteAddress() + ": no stream within the handshake timeout");
+      closeNow();
+    }
+
+    /**
+     * Closes the connection at once, its streams with it: for a peer that does not read, whose
+     * graceful end (trailers, GOAWAY) would wait behind what it does not read. Any thread.
+     */
+    void closeNow() {
       // Closed beneath gRPC's handlers: gRPC takes a close() for a graceful shutdown (a GOAWAY and a
       // PING whose answer it awaits up to 10 s), which a stalled peer would stretch.
       ChannelHandlerContext first = channel.pipeline().firstContext();

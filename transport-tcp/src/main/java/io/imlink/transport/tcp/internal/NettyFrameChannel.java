@@ -3,7 +3,9 @@ package io.imlink.transport.tcp.internal;
 import io.imlink.api.spi.AcceptHandler;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
+import io.imlink.api.spi.WriteBudget;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -13,6 +15,7 @@ import java.net.SocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One TCP connection as a {@link FrameChannel}, and the last handler of its pipeline.
@@ -26,6 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * server channel is handed to its {@link AcceptHandler} on the handshake's success event, a client
  * channel once its connector calls {@link #handOver()}; a connection that fails or times out in its
  * handshake closes without its handler ever hearing of it.
+ *
+ * <p>A server channel keeps to its {@link WriteBudget}: the bytes waiting in that queue plus those
+ * in Netty's outbound buffer ({@link #pendingBytes()}); a send that takes them over it drops the
+ * connection (the peer reads too slowly; TCP has no means to tell it why).
  */
 final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements FrameChannel {
   private static final System.Logger log = System.getLogger(NettyFrameChannel.class.getName());
@@ -33,6 +40,9 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   private final Channel channel;
   private final int maxFrameSize;
   private final AcceptHandler acceptHandler; // server side only
+  private final WriteBudget budget;
+  private final AtomicLong queuedBytes = new AtomicLong(); // in outbound, not yet handed to Netty
+  private volatile boolean dropped; // over the budget: nothing more is queued
   private volatile FrameHandler handler; // fixed before the first event
   private volatile Throwable cause;
   private volatile boolean abandoned;
@@ -57,6 +67,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     this.acceptHandler = null;
     this.tls = tls;
     this.handedOver = !tls;
+    this.budget = WriteBudget.UNBOUNDED;
   }
 
   /**
@@ -64,10 +75,16 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
    * over TLS once the handshake has succeeded.
    */
   NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler, boolean tls) {
+    this(channel, maxFrameSize, acceptHandler, tls, WriteBudget.UNBOUNDED);
+  }
+
+  /** A server channel, as above, that keeps to {@code budget}. */
+  NettyFrameChannel(Channel channel, int maxFrameSize, AcceptHandler acceptHandler, boolean tls, WriteBudget budget) {
     this.channel = channel;
     this.maxFrameSize = maxFrameSize;
     this.acceptHandler = acceptHandler;
     this.tls = tls;
+    this.budget = budget;
   }
 
   /** A client channel's TLS handshake has succeeded: from now on its handler hears of it. */
@@ -94,11 +111,39 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     if (!channel.isOpen()) {
       return false;
     }
+    if (dropped) {
+      return false;
+    }
+    long pending = pendingBytes() + frame.length;
+    if (!budget.admits(pending)) { // checked before queuing: a dropped peer's frames are never held
+      dropped = true;
+      dropTooSlow(pending);
+      return false;
+    }
+    queuedBytes.addAndGet(frame.length);
     outbound.add(frame);
     if (drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(drain);
     }
     return true;
+  }
+
+  @Override
+  public long pendingBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return queuedBytes.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
+  }
+
+  /** The peer reads too slowly: discards what waits and closes, the budget's error as the cause. */
+  private void dropTooSlow(long pending) {
+    if (cause == null) {
+      cause = budget.exceeded(pending);
+    }
+    channel.eventLoop().execute(() -> {
+      outbound.clear();
+      queuedBytes.set(0);
+      channel.close();
+    });
   }
 
   /** On the event loop: writes everything queued, then flushes once. */
@@ -107,6 +152,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     byte[] frame;
     boolean wrote = false;
     while ((frame = outbound.poll()) != null) {
+      queuedBytes.addAndGet(-frame.length);
       channel.write(frame, channel.voidPromise());
       wrote = true;
     }

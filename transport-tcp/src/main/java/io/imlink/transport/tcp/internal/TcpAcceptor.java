@@ -51,6 +51,7 @@ public final class TcpAcceptor implements Acceptor {
             .orElse(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     IoThreads threads = new IoThreads("imlink-tcp-server", ioThreads);
     int max = options.maxFrameSize();
+    io.imlink.api.spi.WriteBudget budget = io.imlink.api.spi.WriteBudget.of(options);
     Set<Channel> children = ConcurrentHashMap.newKeySet();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -71,7 +72,7 @@ public final class TcpAcceptor implements Acceptor {
                     }
                     ch.pipeline()
                         .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE,
-                            new NettyFrameChannel(ch, max, handler, tls != null));
+                            new NettyFrameChannel(ch, max, handler, tls != null, budget));
                   }
                 });
     ChannelFuture bound = bootstrap.bind(bindTo).awaitUninterruptibly();

@@ -65,6 +65,8 @@ final class GuardedConnection extends WebSocketImpl {
   private final Object endOfStream = new Object();
   private int undecoded; // guarded by endOfStream: buffers read and queued, not yet decoded
   private boolean endPending; // guarded by endOfStream: the peer's EOF, held until they are
+  /** Bytes the selector has written to the socket (plaintext, before any TLS), from its accept. */
+  private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
 
   private GuardedConnection(WebSocketListener listener, List<Draft> drafts, int maxHandshakeBytes, int maxFrameSize,
       RefusalLog refusals) {
@@ -72,6 +74,11 @@ final class GuardedConnection extends WebSocketImpl {
     this.maxHandshakeBytes = maxHandshakeBytes;
     this.maxFrameSize = maxFrameSize;
     this.refusals = refusals;
+  }
+
+  /** Bytes written to the socket so far (plaintext, before any TLS); any thread. */
+  long writtenBytes() {
+    return written.get();
   }
 
   /** The handshake is complete, or the connection closed: the deadline no longer applies. */
@@ -270,7 +277,8 @@ final class GuardedConnection extends WebSocketImpl {
 
     @Override
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
-      return ConfinedTlsChannel.confine(channels.wrapChannel(channel, key));
+      ByteChannel inner = ConfinedTlsChannel.confine(channels.wrapChannel(channel, key));
+      return key.attachment() instanceof GuardedConnection c ? CountingChannel.of(inner, c.written) : inner;
     }
 
     @Override

@@ -249,6 +249,7 @@ public final class WsAcceptor implements Acceptor {
     private final String path;
     private final AcceptHandler acceptHandler;
     private final int maxFrameSize;
+    private final io.imlink.api.spi.WriteBudget budget;
     final RefusalLog refusals;
     /** The listening channel, known from the first accept on. */
     volatile ServerSocketChannel listening;
@@ -259,6 +260,7 @@ public final class WsAcceptor implements Acceptor {
       this.path = path;
       this.acceptHandler = acceptHandler;
       this.maxFrameSize = options.maxFrameSize();
+      this.budget = io.imlink.api.spi.WriteBudget.of(options);
       this.refusals = refusals;
       setReuseAddr(true);
       setMaxPendingConnections(1024); // the accept backlog, as the TCP transport's (the JDK default is 50)
@@ -297,7 +299,7 @@ public final class WsAcceptor implements Acceptor {
       if (conn instanceof GuardedConnection guarded) {
         guarded.handshakeDone();
       }
-      WsServerChannel channel = new WsServerChannel(conn, maxFrameSize);
+      WsServerChannel channel = new WsServerChannel(conn, maxFrameSize, budget);
       conn.setAttachment(channel);
       try {
         FrameHandler h = acceptHandler.onAccepted(channel);
