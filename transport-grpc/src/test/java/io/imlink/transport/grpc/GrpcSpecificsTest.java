@@ -175,9 +175,9 @@ class GrpcSpecificsTest {
         assertThat(messages.poll(10, TimeUnit.SECONDS)).containsExactly(1);
         assertThat(raw.getState(false)).isEqualTo(ConnectivityState.READY);
 
+        long ended = System.nanoTime(); // before the server ends the stream, where its deadline starts
         accepted.get(0).close();
         assertThat(status.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
-        long ended = System.nanoTime();
         Await.until("the server closes the connection left without a stream",
             () -> raw.getState(false) != ConnectivityState.READY, Duration.ofSeconds(5));
         assertThat(Duration.ofNanos(System.nanoTime() - ended)).isGreaterThanOrEqualTo(timeout);
