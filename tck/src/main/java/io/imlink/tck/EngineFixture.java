@@ -55,7 +55,6 @@ public abstract class EngineFixture {
   }
 
   /** The run's test certificates, when {@link #tls()} is on (set before each test by {@link SharedTls}). */
-  TestTls testTls;
   java.util.function.Function<TestTls.Options, TestTls> certificates;
 
   /** The run's certificates made as {@code options} say (shared by the run), when {@link #tls()} is on. */
@@ -113,7 +112,7 @@ public abstract class EngineFixture {
     ImServer.Builder b = ImServer.builder().transportOptions(baseOptions().build());
     if (tls()) {
       try {
-        b.tls(ServerTls.fromPem(testTls.certificatePem(), testTls.privateKeyPem()));
+        b.tls(ServerTls.fromPem(testTls().certificatePem(), testTls().privateKeyPem()));
       } catch (Exception e) {
         throw new IllegalStateException("the test certificate is unusable", e);
       }
@@ -125,7 +124,7 @@ public abstract class EngineFixture {
   protected ServerApiClient apiClient(String appKey, String appSecret, Clock clock) {
     URI base = server.httpApiUri().orElseThrow();
     return new ServerApiClient(base, appKey, appSecret, clock, Duration.ofSeconds(10),
-        base.getScheme().equals("https") ? testTls.clientTls().sslContext() : null);
+        base.getScheme().equals("https") ? testTls().clientTls().sslContext() : null);
   }
 
   protected ImServer startServer() throws Exception {
@@ -158,7 +157,7 @@ public abstract class EngineFixture {
         .servers(List.of(servers))
         .dataDirectory(tmp.resolve("client"))
         .transportOptions(baseOptions().connectTimeout(Duration.ofSeconds(2)).build());
-    return tls() ? b.tls(testTls.clientTls()) : b;
+    return tls() ? b.tls(testTls().clientTls()) : b;
   }
 
   /** Builds and registers for closing. */
@@ -190,7 +189,7 @@ public abstract class EngineFixture {
   protected FrameChannel rawConnect(RecordingFrameHandler handler) throws Exception {
     TransportOptions.Builder options = baseOptions();
     if (tls()) {
-      options.sslContext(testTls.clientTls().sslContext());
+      options.sslContext(testTls().clientTls().sslContext());
     }
     var connector = closeLater(transport().newConnector(options.build()));
     return connector.connect(serverUri(), handler).get(10, TimeUnit.SECONDS);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * One {@link TestTls} for each {@link TestTls.Options} for the whole test run, made on first use
  * and kept in JUnit's root store, which deletes its files when the run ends: making one runs
  * keytool five times. Before each test of an {@link EngineFixture} whose {@link EngineFixture#tls()}
- * is on, it hands the fixture the default certificates and the way to the others ({@link
+ * is on, it hands the fixture the way to them ({@link
  * EngineFixture#certificates}); other suites declare a {@link Certificates} parameter (on a
  * {@code @BeforeEach} method, say) of a class extended with it.
  *
@@ -55,7 +55,6 @@ public final class SharedTls implements BeforeEachCallback, ParameterResolver {
   public void beforeEach(ExtensionContext context) {
     if (context.getRequiredTestInstance() instanceof EngineFixture fixture && fixture.tls()) {
       fixture.certificates = options -> of(context, options);
-      fixture.testTls = of(context, TestTls.Options.defaults());
     }
   }
 

@@ -41,9 +41,10 @@ public final class TestTls {
   private final X509Certificate caCertificate;
   private final SSLContext server;
   private final SSLContext client;
+  private final ClientTls clientTls;
 
   private TestTls(Path certificatePem, Path privateKeyPem, Path caCertificatePem, X509Certificate certificate,
-      X509Certificate caCertificate, SSLContext server, SSLContext client) {
+      X509Certificate caCertificate, SSLContext server, SSLContext client) throws IOException, GeneralSecurityException {
     this.certificatePem = certificatePem;
     this.privateKeyPem = privateKeyPem;
     this.caCertificatePem = caCertificatePem;
@@ -51,6 +52,7 @@ public final class TestTls {
     this.caCertificate = caCertificate;
     this.server = server;
     this.client = client;
+    this.clientTls = ClientTls.builder().trust(caCertificate).build();
   }
 
   /**
@@ -193,10 +195,6 @@ public final class TestTls {
 
   /** The client configuration an app would use: trusts the CA, host names verified. */
   public ClientTls clientTls() {
-    try {
-      return ClientTls.builder().trust(caCertificate).build();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("the test CA is unusable", e);
-    }
+    return clientTls;
   }
 }
