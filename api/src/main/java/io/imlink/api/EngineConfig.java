@@ -63,7 +63,7 @@ public final class EngineConfig {
     this.transportOptions = b.transportOptions.sslContext().isPresent() && b.tls == null
         ? b.transportOptions
         : b.transportOptions.toBuilder()
-            .sslContext((b.tls != null ? b.tls : io.imlink.api.tls.ClientTls.systemDefault()).sslContext())
+            .tls(b.tls != null ? b.tls : io.imlink.api.tls.ClientTls.systemDefault())
             .build();
     this.ackTimeout = b.ackTimeout;
     this.pingInterval = b.pingInterval;

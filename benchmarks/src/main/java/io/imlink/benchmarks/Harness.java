@@ -31,7 +31,7 @@ public final class Harness {
         case "--warmup" -> warmup = Integer.parseInt(list.get(++i));
         case "--iterations" -> iterations = Integer.parseInt(list.get(++i));
         case "--help", "-h" -> {
-          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|all] [--warmup N] [--iterations N]");
+          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|tls|all] [--warmup N] [--iterations N]");
           return;
         }
         default -> which = list.get(i);
@@ -46,14 +46,16 @@ public final class Harness {
       case "storage" -> StorageBenchmark.run(settings, out);
       case "lifecycle" -> LifecycleBenchmark.run(20, 10, out);
       case "messaging" -> MessagingBenchmark.run(settings, 50_000, out);
+      case "tls" -> TlsBenchmark.run(settings, out);
       case "all" -> {
         ConnectLatency.run(settings, out);
         StorageBenchmark.run(settings, out);
         LifecycleBenchmark.run(20, 10, out);
         MessagingBenchmark.run(settings, 50_000, out);
+        TlsBenchmark.run(settings, out);
       }
       default -> throw new IllegalArgumentException(
-          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, all");
+          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, tls, all");
     }
   }
 }

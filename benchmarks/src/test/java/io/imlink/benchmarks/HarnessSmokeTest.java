@@ -56,4 +56,16 @@ class HarnessSmokeTest {
     }
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("acked msg/s");
   }
+
+  @Test
+  void tlsBenchmarkComparesTheJdkAndOpenSsl() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var results = TlsBenchmark.run(new Harness.Settings(20, 40), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(results).extracting(TlsBenchmark.Result::implementation).containsExactly("tcp (no TLS)", "jdk", "openssl");
+    for (TlsBenchmark.Result r : results) {
+      assertThat(r.handshakeP50us()).isPositive();
+      assertThat(r.echoMiBps()).isPositive();
+    }
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("echo MiB/s");
+  }
 }

@@ -597,7 +597,7 @@ public final class ImServer implements AutoCloseable {
       copy.connectBurst = connectBurst;
       copy.messageRetention = messageRetention;
       copy.transportOptions = tls == null ? transportOptions
-          : transportOptions.toBuilder().sslContext(tls.sslContext()).build();
+          : transportOptions.toBuilder().tls(tls).build();
       copy.tls = tls;
       copy.httpOptions = httpOptions;
       copy.classLoader = classLoader;

@@ -189,7 +189,7 @@ public abstract class EngineFixture {
   protected FrameChannel rawConnect(RecordingFrameHandler handler) throws Exception {
     TransportOptions.Builder options = baseOptions();
     if (tls()) {
-      options.sslContext(testTls().clientTls().sslContext());
+      options.tls(testTls().clientTls());
     }
     var connector = closeLater(transport().newConnector(options.build()));
     return connector.connect(serverUri(), handler).get(10, TimeUnit.SECONDS);

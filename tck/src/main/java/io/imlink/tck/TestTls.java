@@ -1,6 +1,7 @@
 package io.imlink.tck;
 
 import io.imlink.api.tls.ClientTls;
+import io.imlink.api.tls.ServerTls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +43,7 @@ public final class TestTls {
   private final SSLContext server;
   private final SSLContext client;
   private final ClientTls clientTls;
+  private ServerTls serverTls; // guarded by this
 
   private TestTls(Path certificatePem, Path privateKeyPem, Path caCertificatePem, X509Certificate certificate,
       X509Certificate caCertificate, SSLContext server, SSLContext client) throws IOException, GeneralSecurityException {
@@ -181,6 +183,23 @@ public final class TestTls {
   /** The CA's certificate. */
   public X509Certificate caCertificate() {
     return caCertificate;
+  }
+
+  /**
+   * The server's identity as an app's server gives it, from the PEM files ({@link
+   * ServerTls#fromPem}), made once; an expired certificate has none (use {@link #serverContext()}).
+   *
+   * @throws IllegalStateException the certificate is expired
+   */
+  public synchronized ServerTls serverTls() {
+    if (serverTls == null) {
+      try {
+        serverTls = ServerTls.fromPem(certificatePem, privateKeyPem);
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalStateException("no ServerTls for " + certificatePem + ": " + e.getMessage(), e);
+      }
+    }
+    return serverTls;
   }
 
   /** The server's context: presents the chain. */

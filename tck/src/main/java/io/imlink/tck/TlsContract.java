@@ -50,7 +50,7 @@ public abstract class TlsContract extends EngineFixture {
     TestTls other = certificates(OTHER_HOST);
     ServerTls presented = ServerTls.fromPem(other.certificatePem(), other.privateKeyPem());
     startServer(b -> b.tls(presented));
-    assertRefused(ClientTls.builder().trust(other.caCertificate()).build().sslContext(), "subject alternative name");
+    assertRefused(ClientTls.builder().trust(other.caCertificate()).build(), "subject alternative name");
   }
 
   @Test
@@ -59,15 +59,15 @@ public abstract class TlsContract extends EngineFixture {
     // ServerTls refuses to start with it; a listener can still be given such a context directly.
     server = closeLater(ImServer.builder().app(APP_KEY, APP_SECRET).listen(listenUri())
         .transportOptions(baseOptions().sslContext(expired.serverContext()).build()).build().start());
-    assertRefused(ClientTls.builder().trust(expired.caCertificate()).build().sslContext(), "validity");
+    assertRefused(ClientTls.builder().trust(expired.caCertificate()).build(), "validity");
   }
 
   @Test
   void aCertificateFromAnUntrustedCaIsRefused() throws Exception {
     startServer();
     TestTls other = certificates(OTHER_HOST);
-    assertRefused(ClientTls.builder().trust(other.caCertificate()).build().sslContext(), "PKIX");
-    assertRefused(ClientTls.systemDefault().sslContext(), "PKIX");
+    assertRefused(ClientTls.builder().trust(other.caCertificate()).build(), "PKIX");
+    assertRefused(ClientTls.systemDefault(), "PKIX");
   }
 
   @Test
@@ -76,11 +76,11 @@ public abstract class TlsContract extends EngineFixture {
     TestTls other = certificates(OTHER_HOST);
     ClientTls wrongPin = ClientTls.builder().trust(testTls().caCertificate())
         .pin(ClientTls.pinOf(other.certificate())).build();
-    assertRefused(wrongPin.sslContext(), "pinning failure");
+    assertRefused(wrongPin, "pinning failure");
 
     ClientTls rightPin = ClientTls.builder().trust(testTls().caCertificate())
         .pin(ClientTls.pinOf(testTls().certificate())).build();
-    try (Connector connector = transport().newConnector(baseOptions().sslContext(rightPin.sslContext()).build())) {
+    try (Connector connector = transport().newConnector(baseOptions().tls(rightPin).build())) {
       FrameChannel channel = connector.connect(serverUri(), new RecordingFrameHandler()).get(10, TimeUnit.SECONDS);
       channel.close();
     }
@@ -186,8 +186,8 @@ public abstract class TlsContract extends EngineFixture {
    * A connect with {@code client} fails with an SSLException saying {@code reason} (somewhere in its
    * message or its cause's), promptly, and no frame reaches the server.
    */
-  private void assertRefused(SSLContext client, String reason) throws Exception {
-    try (Connector connector = transport().newConnector(baseOptions().sslContext(client).build())) {
+  private void assertRefused(ClientTls client, String reason) throws Exception {
+    try (Connector connector = transport().newConnector(baseOptions().tls(client).build())) {
       assertThatThrownBy(() -> connector.connect(serverUri(), new RecordingFrameHandler()).get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .satisfies(e -> assertThat(sslCause(e)).as("an SSLException in the cause chain of %s", e).isNotNull()

@@ -197,7 +197,7 @@ public abstract class TransportContract {
 
   /** {@code b} with the suite certificate's server context in a TLS suite, else {@code b}. */
   protected TransportOptions.Builder withServerTls(TransportOptions.Builder b) {
-    return tls() ? b.sslContext(trusted.serverContext()) : b;
+    return tls() ? b.tls(trusted.serverTls()) : b;
   }
 
   /**
@@ -205,7 +205,7 @@ public abstract class TransportContract {
    * b}: a {@link io.imlink.api.tls.ClientTls}'s, as an app gives the engine.
    */
   protected TransportOptions.Builder withClientTls(TransportOptions.Builder b) {
-    return tls() ? b.sslContext(trusted.clientTls().sslContext()) : b;
+    return tls() ? b.tls(trusted.clientTls()) : b;
   }
 
   /** Binds an echoing acceptor; its handlers are appended to {@link #serverHandlers}. */

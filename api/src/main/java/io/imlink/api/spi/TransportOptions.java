@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import io.imlink.api.Limits;
+import io.imlink.api.tls.ClientTls;
+import io.imlink.api.tls.ServerTls;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -38,6 +40,8 @@ public final class TransportOptions {
   private final Duration handshakeTimeout;
   private final long maxPendingBytes;
   private final SSLContext sslContext;
+  private final ServerTls serverTls;
+  private final ClientTls clientTls;
   private final Map<String, String> properties;
 
   private TransportOptions(Builder b) {
@@ -46,6 +50,8 @@ public final class TransportOptions {
     this.handshakeTimeout = b.handshakeTimeout;
     this.maxPendingBytes = b.maxPendingBytes;
     this.sslContext = b.sslContext;
+    this.serverTls = b.serverTls;
+    this.clientTls = b.clientTls;
     this.properties = Map.copyOf(b.properties);
   }
 
@@ -67,6 +73,8 @@ public final class TransportOptions {
     b.handshakeTimeout = handshakeTimeout;
     b.maxPendingBytes = maxPendingBytes;
     b.sslContext = sslContext;
+    b.serverTls = serverTls;
+    b.clientTls = clientTls;
     b.properties.putAll(properties);
     return b;
   }
@@ -115,6 +123,25 @@ public final class TransportOptions {
     return Optional.ofNullable(sslContext);
   }
 
+  /**
+   * The server identity behind {@link #sslContext()}, when it was set with {@link
+   * Builder#tls(ServerTls)}: for a transport on a TLS implementation other than the JDK's (OpenSSL),
+   * which needs its key manager and protocols rather than a JDK context. Empty when the context was
+   * given bare ({@link Builder#sslContext}).
+   */
+  public Optional<ServerTls> serverTls() {
+    return Optional.ofNullable(serverTls);
+  }
+
+  /**
+   * The client trust behind {@link #sslContext()}, when it was set with {@link
+   * Builder#tls(ClientTls)}: as {@link #serverTls()}, with its trust manager. Empty when the context
+   * was given bare.
+   */
+  public Optional<ClientTls> clientTls() {
+    return Optional.ofNullable(clientTls);
+  }
+
   /** A transport-specific property, such as {@code websocket.path}. */
   public Optional<String> property(String key) {
     return Optional.ofNullable(properties.get(key));
@@ -136,7 +163,7 @@ public final class TransportOptions {
         + ", maxPendingBytes="
         + maxPendingBytes
         + ", tls="
-        + (sslContext != null)
+        + (sslContext == null ? "none" : serverTls != null ? serverTls : clientTls != null ? clientTls : "context")
         + ", properties="
         + new TreeMap<>(properties)
         + "}";
@@ -149,6 +176,8 @@ public final class TransportOptions {
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private long maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
     private SSLContext sslContext;
+    private ServerTls serverTls;
+    private ClientTls clientTls;
     private final Map<String, String> properties = new TreeMap<>();
 
     private Builder() {}
@@ -202,9 +231,31 @@ public final class TransportOptions {
       return this;
     }
 
-    /** The TLS context for secure schemes; null for the default. */
+    /**
+     * The TLS context for secure schemes; null for the default. A bare context leaves transports
+     * only the JDK's TLS; {@link #tls(ServerTls)} and {@link #tls(ClientTls)} also let them use
+     * OpenSSL. Replaces any identity or trust set by those.
+     */
     public Builder sslContext(SSLContext context) {
       this.sslContext = context;
+      this.serverTls = null;
+      this.clientTls = null;
+      return this;
+    }
+
+    /** A server's identity: its {@link ServerTls#sslContext()}, and its key manager for OpenSSL. */
+    public Builder tls(ServerTls tls) {
+      this.sslContext = tls.sslContext();
+      this.serverTls = tls;
+      this.clientTls = null;
+      return this;
+    }
+
+    /** A client's trust: its {@link ClientTls#sslContext()}, and its trust manager for OpenSSL. */
+    public Builder tls(ClientTls tls) {
+      this.sslContext = tls.sslContext();
+      this.clientTls = tls;
+      this.serverTls = null;
       return this;
     }
 

@@ -32,10 +32,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class ClientTls {
   private final SSLContext context;
+  private final X509ExtendedTrustManager trust;
   private final Set<String> pins;
 
-  private ClientTls(SSLContext context, Set<String> pins) {
+  private ClientTls(SSLContext context, X509ExtendedTrustManager trust, Set<String> pins) {
     this.context = context;
+    this.trust = trust;
     this.pins = pins;
   }
 
@@ -64,6 +66,26 @@ public final class ClientTls {
   /** The context for the client's transports. */
   public SSLContext sslContext() {
     return context;
+  }
+
+  /**
+   * The trust manager behind {@link #sslContext()} (chain verification, then any pins), for a
+   * transport on another TLS implementation (OpenSSL). Such a transport must also offer only {@link
+   * #protocols()} and turn on {@code HTTPS} endpoint identification on each engine, as this
+   * context's engines do.
+   */
+  public X509ExtendedTrustManager trustManager() {
+    return trust;
+  }
+
+  /** The TLS versions allowed, newest first: {@code TLSv1.3} and {@code TLSv1.2}. */
+  public List<String> protocols() {
+    return Policy.protocols();
+  }
+
+  @Override
+  public String toString() {
+    return "ClientTls{pins=" + pins.size() + "}";
   }
 
   /** The pins, empty for none. */
@@ -153,8 +175,8 @@ public final class ClientTls {
         throw new GeneralSecurityException("this JDK's trust manager is not an X509ExtendedTrustManager");
       }
       Set<String> pinned = Set.copyOf(pins);
-      TrustManager trust = pinned.isEmpty() ? verified : new Pinning(verified, pinned);
-      return new ClientTls(Policy.wrap(Policy.newContext(null, new TrustManager[] {trust}), true), pinned);
+      X509ExtendedTrustManager trust = pinned.isEmpty() ? verified : new Pinning(verified, pinned);
+      return new ClientTls(Policy.wrap(Policy.newContext(null, new TrustManager[] {trust}), true), trust, pinned);
     }
   }
 

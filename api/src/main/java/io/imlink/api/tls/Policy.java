@@ -32,6 +32,11 @@ final class Policy {
 
   private Policy() {}
 
+  /** {@link #PROTOCOLS} as a list. */
+  static java.util.List<String> protocols() {
+    return java.util.List.of(PROTOCOLS);
+  }
+
   /** {@code delegate}, initialised, with the rules applied; {@code client} adds host name verification. */
   static SSLContext wrap(SSLContext delegate, boolean client) {
     return new SSLContext(new Spi(delegate, client), delegate.getProvider(), delegate.getProtocol()) {};

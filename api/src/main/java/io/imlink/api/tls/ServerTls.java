@@ -90,6 +90,20 @@ public final class ServerTls {
     return context;
   }
 
+  /**
+   * The key manager behind {@link #sslContext()}, which reloads as described above, for a
+   * transport on another TLS implementation (OpenSSL) that asks it for the alias, chain and key at
+   * each handshake. Such a transport must also offer only {@link #protocols()}.
+   */
+  public X509ExtendedKeyManager keyManager() {
+    return keys;
+  }
+
+  /** The TLS versions allowed, newest first: {@code TLSv1.3} and {@code TLSv1.2}. */
+  public List<String> protocols() {
+    return Policy.protocols();
+  }
+
   /** The leaf certificate served to new connections now (after any reload). */
   public X509Certificate certificate() {
     return keys.current.chain[0];

@@ -24,10 +24,15 @@ import java.util.Set;
  * backpressure (the TLS handler goes first in each connection's pipeline). The TLS context is
  * {@link TransportOptions#sslContext()}'s, required on both sides ({@code tcps} without one is an
  * {@link IllegalArgumentException} at {@code bind} or {@code connect}; the engine always sets one,
- * and the reference server takes it from {@code ImServer.Builder.tls}). A server's engine comes from
- * {@link javax.net.ssl.SSLContext#createSSLEngine()} in server mode; a client's from {@link
- * javax.net.ssl.SSLContext#createSSLEngine(String, int) createSSLEngine(host, port)} in client mode,
- * with SNI (for host names; SNI carries no IP addresses) and {@code HTTPS} endpoint identification
+ * and the reference server takes it from {@code ImServer.Builder.tls}). The TLS implementation is
+ * OpenSSL (BoringSSL) when {@code io.netty:netty-tcnative-boringssl-static} is on the class path
+ * and the options carry a {@code ServerTls} or {@code ClientTls} ({@link
+ * TransportOptions.Builder#tls}), whose key or trust manager it asks at each handshake; otherwise
+ * the JDK's engine from the context. The property {@code tcp.tls} ({@code auto}, {@code openssl},
+ * {@code jdk}) forces one; {@code openssl} where it cannot be used is an {@link
+ * IllegalArgumentException} at {@code bind} or {@code connect} saying what to add. Either way a
+ * server offers only TLS 1.3 and 1.2. A server's engine is in server mode; a client's is made for
+ * the host and port, in client mode, with SNI (for host names; SNI carries no IP addresses) and {@code HTTPS} endpoint identification
  * always set, so that a certificate that does not name the URI's host fails the handshake whatever
  * the context's defaults. A client's connect completes once the handshake has succeeded, the TCP
  * connect and the handshake together within {@link TransportOptions#connectTimeout()} (else a
@@ -51,8 +56,9 @@ import java.util.Set;
  *
  * <p>Options read: {@link TransportOptions#maxFrameSize()}, {@link
  * TransportOptions#connectTimeout()} (clients), {@link TransportOptions#handshakeTimeout()} ({@code
- * tcps} servers), {@link TransportOptions#sslContext()} ({@code tcps}) and the property {@value
- * TcpAcceptor#IO_THREADS} (servers).
+ * tcps} servers), {@link TransportOptions#sslContext()}, {@link TransportOptions#serverTls()} and
+ * {@link TransportOptions#clientTls()} ({@code tcps}), and the properties {@code tcp.tls} ({@code
+ * tcps}) and {@value TcpAcceptor#IO_THREADS} (servers).
  *
  * <p>Threads: a connector runs one event loop thread ({@code imlink-tcp-client-N}) for all its
  * connections, started on the first connect; an acceptor runs {@value TcpAcceptor#IO_THREADS}

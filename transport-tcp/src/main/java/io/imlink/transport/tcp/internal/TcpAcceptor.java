@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 
 /**
  * The server side of the TCP transport: a bound Netty server channel and its event loops. Over
@@ -45,7 +44,7 @@ public final class TcpAcceptor implements Acceptor {
   /** Binds, blocking until bound. */
   public static TcpAcceptor bind(URI address, TransportOptions options, AcceptHandler handler) throws IOException {
     InetSocketAddress bindTo = TcpAddresses.forBind(address);
-    SSLContext tls = TcpTls.contextFor(address, options, " (for ImServer: ImServer.Builder.tls(...))");
+    TcpTls tls = TcpTls.forServer(address, options);
     int ioThreads =
         options.property(IO_THREADS).map(Integer::parseInt)
             .orElse(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
@@ -68,7 +67,7 @@ public final class TcpAcceptor implements Acceptor {
                     children.add(ch);
                     ch.closeFuture().addListener(f -> children.remove(ch));
                     if (tls != null) {
-                      ch.pipeline().addLast(TcpTls.server(tls, options.handshakeTimeout()));
+                      ch.pipeline().addLast(tls.handler(ch.alloc(), null, 0));
                     }
                     ch.pipeline()
                         .addLast(new VarintFrameDecoder(max), VarintFrameEncoder.INSTANCE,

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -58,7 +57,7 @@ public final class TcpConnector implements Connector {
   @Override
   public CompletableFuture<FrameChannel> connect(URI target, FrameHandler handler) {
     InetSocketAddress address = TcpAddresses.forConnect(target);
-    SSLContext tls = TcpTls.contextFor(target, options, "");
+    TcpTls tls = TcpTls.forClient(target, options);
     long deadline = System.nanoTime() + options.connectTimeout().toNanos();
     int max = options.maxFrameSize();
     // This connect's handlers, made by initChannel (on the event loop, at registration, before the
@@ -79,7 +78,7 @@ public final class TcpConnector implements Connector {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     if (tls != null) {
-                      SslHandler ssl = TcpTls.client(tls, address.getHostString(), address.getPort());
+                      SslHandler ssl = tls.handler(ch.alloc(), address.getHostString(), address.getPort());
                       handshake.set(ssl);
                       ch.pipeline().addLast(ssl);
                     }
@@ -155,13 +154,28 @@ public final class TcpConnector implements Connector {
    */
   private static IOException handshakeFailed(Throwable cause, URI target) {
     if (cause instanceof SSLException ssl) {
+      String why = reason(ssl);
       SSLException e = ssl instanceof SSLHandshakeException
-          ? new SSLHandshakeException("TLS handshake with " + target + " failed: " + ssl.getMessage())
-          : new SSLException("TLS handshake with " + target + " failed: " + ssl.getMessage());
+          ? new SSLHandshakeException("TLS handshake with " + target + " failed: " + why)
+          : new SSLException("TLS handshake with " + target + " failed: " + why);
       e.initCause(ssl);
       return e;
     }
     return new IOException("connection to " + target + " closed during the TLS handshake: " + cause, cause);
+  }
+
+  /**
+   * What went wrong, said once: the exception's message, and its cause's where that says more.
+   * OpenSSL's is only "General OpenSslEngine problem", the trust manager's refusal (another host, an
+   * expired certificate, a pin) being its cause; the JDK's often names its cause already.
+   */
+  private static String reason(SSLException ssl) {
+    String message = String.valueOf(ssl.getMessage());
+    Throwable cause = ssl.getCause();
+    if (cause == null || cause.getMessage() == null || message.contains(cause.getMessage())) {
+      return message;
+    }
+    return message + ": " + cause.getMessage();
   }
 
   private IOException translate(Throwable cause, URI target) {
