@@ -9,11 +9,14 @@ import io.imlink.api.spi.TransportOptions;
 import io.imlink.api.spi.TransportProvider;
 import io.imlink.server.internal.HttpApi;
 import io.imlink.server.internal.Inbox;
-import io.imlink.server.internal.InboxStore;
+import io.imlink.server.spi.InboxStore;
 import io.imlink.server.internal.MessageRouter;
 import io.imlink.server.internal.ServerContext;
 import io.imlink.server.internal.ServerSession;
-import io.imlink.server.internal.ServerState;
+import io.imlink.server.internal.SqliteServerStore;
+import io.imlink.server.spi.ServerStore;
+import io.imlink.server.spi.ServerStoreConfig;
+import io.imlink.server.spi.ServerStoreProvider;
 import io.imlink.server.internal.ConnectLimiter;
 import io.imlink.server.internal.ConnectionCaps;
 import io.imlink.server.internal.Counters;
@@ -78,7 +81,7 @@ public final class ImServer implements AutoCloseable {
   private final List<Acceptor> acceptors = new ArrayList<>();
   private final List<ExecutorService> owned = new ArrayList<>();
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-  private ServerState state;
+  private ServerStore store;
   private InboxStore inbox;
   private ServerContext context;
   private HttpApi httpApi;
@@ -120,10 +123,12 @@ public final class ImServer implements AutoCloseable {
       }
     }
     try {
-      state = config.dataDirectory != null ? ServerState.open(config.dataDirectory) : ServerState.inMemory();
       SecureRandom random = new SecureRandom();
-      inbox = config.dataDirectory != null ? Inbox.open(config.dataDirectory, random) : Inbox.temporary(random);
-      ExecutorService sync = fixedPool(Inbox.READERS, "imlink-server-sync"); // a reader each
+      ServerStoreProvider provider = storeProvider(config.storeName, config.classLoader);
+      store = provider.open(new ServerStoreConfig(config.dataDirectory, config.clock, random, config.storeProperties));
+      log.info("server store: {}", store);
+      inbox = store.inbox();
+      ExecutorService sync = fixedPool(inbox.readConcurrency(), "imlink-server-sync"); // a reader each
       owned.add(sync);
       ExecutorService workers = fixedPool(Math.max(2, Runtime.getRuntime().availableProcessors()), "imlink-server-worker");
       owned.add(workers);
@@ -138,8 +143,8 @@ public final class ImServer implements AutoCloseable {
       ConnectionCaps caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerAddress);
       Counters counters = new Counters(caps);
       context = new ServerContext(
-          new TokenService(config.apps, config.tokenLifetime, config.clock, state),
-          state,
+          new TokenService(config.apps, config.tokenLifetime, config.clock, store.state()),
+          store.state(),
           sessions,
           counters,
           config.clock,
@@ -151,6 +156,7 @@ public final class ImServer implements AutoCloseable {
           caps,
           io.imlink.api.spi.WriteBudget.of(config.transportOptions),
           inbox,
+          store.nonces(),
           new MessageRouter(inbox, sessions, counters, config.clock),
           workers,
           sync,
@@ -321,12 +327,22 @@ public final class ImServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    if (inbox != null) {
-      inbox.close();
+    if (store != null) {
+      store.close();
     }
-    if (state != null) {
-      state.close();
+  }
+
+  /** The store named {@code name} among the ServiceLoader's finds, or an error saying what to add. */
+  private static ServerStoreProvider storeProvider(String name, ClassLoader loader) {
+    List<ServerStoreProvider> found = new ArrayList<>();
+    for (ServerStoreProvider p : java.util.ServiceLoader.load(ServerStoreProvider.class, loader)) {
+      if (p.name().equalsIgnoreCase(name)) {
+        return p;
+      }
+      found.add(p);
     }
+    throw new IllegalStateException("no server store '" + name + "': add io.imlink:imlink-server-store-" + name
+        + " (found: " + found.stream().map(ServerStoreProvider::name).sorted().toList() + ")");
   }
 
   /**
@@ -337,6 +353,8 @@ public final class ImServer implements AutoCloseable {
     private final List<URI> listen = new ArrayList<>();
     private InetSocketAddress httpAddress;
     private Path dataDirectory;
+    private String storeName = SqliteServerStore.NAME;
+    private final Map<String, String> storeProperties = new LinkedHashMap<>();
     private Duration tokenLifetime;
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService scheduler;
@@ -424,9 +442,39 @@ public final class ImServer implements AutoCloseable {
       return this;
     }
 
-    /** Keeps state in {@code <directory>/server.db}. Default: in memory, lost on close. */
+    /**
+     * Where an embedded store keeps its files: the {@code sqlite} store's {@code server.db} and
+     * {@code messages.db}. Default: none (state in memory, messages in a temporary file, both lost
+     * on close).
+     */
     public Builder dataDirectory(Path directory) {
       this.dataDirectory = Objects.requireNonNull(directory, "dataDirectory");
+      return this;
+    }
+
+    /**
+     * The storage backend, by its {@link ServerStoreProvider#name() name}: {@code sqlite}, the
+     * default (embedded, one node), or {@code postgres} (add {@code
+     * io.imlink:imlink-server-store-postgres}; several servers may share its database). A name no
+     * provider on the class path has fails {@link ImServer#start()}, saying which artifact to add.
+     */
+    public Builder store(String name) {
+      Objects.requireNonNull(name, "store");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("the store name is blank");
+      }
+      this.storeName = name;
+      return this;
+    }
+
+    /** A property of the store, e.g. {@code jdbc.url} for {@code postgres}; a null value removes it. */
+    public Builder storeProperty(String key, String value) {
+      Objects.requireNonNull(key, "key");
+      if (value == null) {
+        storeProperties.remove(key);
+      } else {
+        storeProperties.put(key, value);
+      }
       return this;
     }
 
@@ -584,6 +632,8 @@ public final class ImServer implements AutoCloseable {
       copy.listen.addAll(listen);
       copy.httpAddress = httpAddress;
       copy.dataDirectory = dataDirectory;
+      copy.storeName = storeName;
+      copy.storeProperties.putAll(storeProperties);
       copy.tokenLifetime = tokenLifetime;
       copy.clock = clock;
       copy.scheduler = scheduler;

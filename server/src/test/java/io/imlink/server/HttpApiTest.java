@@ -8,7 +8,6 @@ import io.imlink.api.Limits;
 import io.imlink.protocol.Tokens;
 import io.imlink.server.internal.HttpApi;
 import io.imlink.server.internal.ServerState;
-import io.imlink.server.internal.UserKey;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -311,8 +310,8 @@ class HttpApiTest {
     api.expireTokens(Instant.ofEpochMilli(latest), "a");
     server.close();
     try (ServerState state = ServerState.open(tmp)) {
-      assertThat(state.revokedBefore(new UserKey(KEY, "a"))).isEqualTo(latest);
-      assertThat(state.revokedBefore(new UserKey(KEY, "b"))).isEqualTo(0);
+      assertThat(state.revokedBefore(KEY, "a")).isEqualTo(latest);
+      assertThat(state.revokedBefore(KEY, "b")).isEqualTo(0);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxStore;
 import io.imlink.protocol.DeliverPages;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.imlink.api.ErrorCode;
@@ -250,7 +251,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     }
     UserKey user = new UserKey(request.getAppKey(), check.userId());
     long now = ctx.clock().millis();
-    if (ctx.state().isBlocked(user, now)) {
+    if (ctx.state().isBlocked(user.appKey(), user.userId(), now)) {
       refuse(ErrorCode.CONN_USER_BLOCKED.code(), "user is blocked");
       return;
     }
@@ -265,7 +266,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     }
     // A block may have landed between the check and the registration; the blocker only sees
     // registered sessions, so check again now that this one is visible.
-    if (ctx.state().isBlocked(user, ctx.clock().millis())) {
+    if (ctx.state().isBlocked(user.appKey(), user.userId(), ctx.clock().millis())) {
       ctx.sessions().remove(s);
       refuse(ErrorCode.CONN_USER_BLOCKED.code(), "user is blocked");
       return;

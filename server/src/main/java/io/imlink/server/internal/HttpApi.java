@@ -76,6 +76,9 @@ public final class HttpApi implements AutoCloseable {
    * twice as long.
    */
   public static final Duration WINDOW = Duration.ofMinutes(5);
+
+  /** How long a nonce stays used: twice the window, so a timestamp at either edge is covered. */
+  private static final long NONCE_RETENTION_MS = WINDOW.multipliedBy(2).toMillis();
   /**
    * Timestamps below this (10^11) are seconds since the epoch, others milliseconds. 10^11 seconds is
    * in the year 5138 and 10^11 milliseconds in 1973, so no timestamp near a present-day clock is
@@ -149,7 +152,6 @@ public final class HttpApi implements AutoCloseable {
 
   private final ServerContext ctx;
   private final Clock clock;
-  private final NonceCache nonces;
   private final ObjectMapper json = new ObjectMapper();
   private final Options options;
   private final MultiThreadIoEventLoopGroup io;
@@ -163,7 +165,6 @@ public final class HttpApi implements AutoCloseable {
     this.ctx = ctx;
     this.clock = ctx.clock();
     this.options = Objects.requireNonNull(options, "options");
-    this.nonces = new NonceCache(WINDOW.multipliedBy(2));
     this.workers = new ThreadPoolExecutor(options.workerThreads(), options.workerThreads(), 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(options.workerQueue()), new DefaultThreadFactory("imlink-server-http-worker", true),
         new ThreadPoolExecutor.AbortPolicy());
@@ -361,7 +362,7 @@ public final class HttpApi implements AutoCloseable {
    * is only reported to a request whose signature verified, that is to the secret's holder or to
    * someone replaying a request they captured, who knew that already.
    */
-  private String authenticate(Request exchange) throws ApiError {
+  private String authenticate(Request exchange) throws ApiError, IOException {
     String appKey = exchange.header("App-Key");
     String nonce = exchange.header("Nonce");
     String timestamp = exchange.header("Timestamp");
@@ -387,7 +388,13 @@ public final class HttpApi implements AutoCloseable {
     if (secret == null || !matches) {
       throw refused(exchange, AUTH_FAILED, secret == null ? "unknown App-Key" : "signature mismatch");
     }
-    if (!nonces.firstUse(appKey + "\n" + nonce, now)) {
+    boolean fresh;
+    try {
+      fresh = ctx.nonces().firstUse(appKey + "\n" + nonce, now, NONCE_RETENTION_MS);
+    } catch (IOException e) {
+      throw new IOException("the nonce store failed: " + e.getMessage(), e);
+    }
+    if (!fresh) {
       throw refused(exchange, "Nonce already used", "nonce reused");
     }
     return appKey;
@@ -573,7 +580,7 @@ public final class HttpApi implements AutoCloseable {
     String userId = userId(single(form, "userId", true));
     String name = single(form, "name", false);
     String portrait = single(form, "portraitUri", false);
-    ctx.state().upsertUser(new UserKey(appKey, userId), name, portrait, clock.millis());
+    ctx.state().upsertUser(appKey, userId, name, portrait, clock.millis());
     return ok().put("userId", userId).put("token", ctx.tokens().issue(appKey, userId));
   }
 
@@ -587,7 +594,7 @@ public final class HttpApi implements AutoCloseable {
         " (ms since the epoch: at most " + WINDOW.toMinutes() + " minutes after the server clock)");
     for (String u : users) {
       // Live sessions stay up; the next (re)connect with an older token fails with 31004.
-      ctx.state().revokeTokens(new UserKey(appKey, u), time);
+      ctx.state().revokeTokens(appKey, u, time);
     }
     return ok();
   }
@@ -598,7 +605,7 @@ public final class HttpApi implements AutoCloseable {
     long until = clock.millis() + Duration.ofMinutes(minutes).toMillis();
     for (String u : users) {
       UserKey user = new UserKey(appKey, u);
-      ctx.state().block(user, until);
+      ctx.state().block(user.appKey(), user.userId(), until);
       for (ServerSession s : ctx.sessions().sessions(user)) {
         s.disconnect(ErrorCode.CONN_USER_BLOCKED.code(), "user blocked for " + minutes + " min");
       }
@@ -608,7 +615,7 @@ public final class HttpApi implements AutoCloseable {
 
   private ObjectNode unblock(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
     for (String u : userIds(form)) {
-      ctx.state().unblock(new UserKey(appKey, u));
+      ctx.state().unblock(appKey, u);
     }
     return ok();
   }

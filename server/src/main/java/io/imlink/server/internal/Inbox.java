@@ -1,5 +1,7 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxStore;
+import io.imlink.server.spi.MessageIds;
 import io.imlink.protocol.DeliverPages;
 import io.imlink.api.Limits;
 import io.imlink.protocol.v1.DeliveredMessage;
@@ -16,7 +18,6 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,9 +35,15 @@ import org.slf4j.LoggerFactory;
  * (increasing per recipient: the sync cursor). A resend of a message — same sender, same client
  * message id — returns the stored message instead of storing it again.
  *
- * <p>Writes go through one batching writer; reads take one of a few read connections of their own
+ * <p>Writes go through one batching writer, a burst of them in one transaction; reads take one of a
+ * few read connections of their own
  * (no read waits for another unless all are busy). Inbox rows stay for the retention period whether
  * acknowledged or not, so that every device of a user can sync.
+ *
+ * <p>Several processes may use one file: each batch reads the inbox heads it moves inside its own
+ * write transaction (SQLite's lock serialises them), so sequences stay unique and gapless per
+ * recipient; the resend check is the unique index. That is what {@code ServerStoreContract}'s
+ * concurrent test runs; the sqlite store is still meant for one node.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
@@ -50,8 +57,11 @@ public final class Inbox implements InboxStore {
   private final Connection writer;
   private final SqliteWriter writes;
   private final RandomGenerator random;
-  private final Map<List<String>, Long> heads = new HashMap<>(); // by the writing thread (see SqliteWriter)
-  private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // by the writing thread: written at commit
+  // The inbox heads a batch has read and moved: by the writing thread, within one transaction. The
+  // batch holds SQLite's write lock from BEGIN IMMEDIATE to COMMIT, so heads read in it stay right
+  // until it commits, even with another process writing the same file; they are forgotten after.
+  private final Map<List<String>, Long> heads = new HashMap<>();
+  private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // written at commit
   private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
   /** Idle read connections; a reader takes one for the read and gives it back. */
   private final java.util.concurrent.BlockingQueue<Reader> readers = new java.util.concurrent.ArrayBlockingQueue<>(READERS);
@@ -176,17 +186,17 @@ public final class Inbox implements InboxStore {
     });
   }
 
-  /**
-   * A new server message id: 24 hex digits, the first 12 the server time in milliseconds, the rest
-   * 48 random bits. Time first keeps the unique index on it appending (a random id would dirty a
-   * random index page for every message).
-   */
+  /** A new server message id ({@link MessageIds}). */
   static String messageId(long nowMillis, RandomGenerator random) {
-    return HexFormat.of().toHexDigits(nowMillis).substring(4) + HexFormat.of().toHexDigits(random.nextLong()).substring(4);
+    return MessageIds.next(nowMillis, random);
   }
 
-  /** Writes the inbox heads a batch moved, once per batch (by the writing thread, before the commit). */
+  /**
+   * Writes the inbox heads a batch moved, once per batch (by the writing thread, before the commit),
+   * and forgets every head read: the next batch reads them again in its own transaction.
+   */
   private Void writeHeads(Connection c) throws SQLException {
+    heads.clear();
     if (dirtyHeads.isEmpty()) {
       return null;
     }
@@ -338,6 +348,11 @@ public final class Inbox implements InboxStore {
         return rs.next() ? rs.getLong(1) : 0L;
       }
     });
+  }
+
+  @Override
+  public int readConcurrency() {
+    return READERS;
   }
 
   /** Drops inbox rows and messages stored before {@code beforeMs} (the retention). */

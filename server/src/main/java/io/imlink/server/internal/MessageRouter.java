@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxStore;
 import io.imlink.api.ErrorCode;
 import io.imlink.api.Limits;
 import java.time.Clock;

@@ -1,8 +1,11 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxStore;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.WriteBudget;
+import io.imlink.server.spi.NonceStore;
+import io.imlink.server.spi.ServerStateStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public record ServerContext(
     TokenService tokens,
-    ServerState state,
+    ServerStateStore state,
     SessionRegistry sessions,
     Counters stats,
     Clock clock,
@@ -30,6 +33,7 @@ public record ServerContext(
     ConnectionCaps caps,
     WriteBudget budget,
     InboxStore inbox,
+    NonceStore nonces,
     MessageRouter router,
     Executor workers,
     Executor syncExecutor,

@@ -9,6 +9,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import io.imlink.server.spi.ServerStateStore;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -19,10 +21,14 @@ import org.slf4j.LoggerFactory;
  * an embedded SQLite database ({@code <dataDirectory>/server.db}, or in memory), with an in-memory
  * copy of revocations and blocks so that connect checks never touch the disk.
  *
+ * <p>One process: the copy is read at open, so a revocation or block written by another process
+ * into the same file is not seen until a restart ({@link #staleness()} is zero, since no other
+ * process is expected). Share the state between servers with the {@code postgres} store.
+ *
  * <p>Thread safety: reads of the in-memory copy are lock-free; writes are serialised and durable
  * (committed) when they return. Writes block on I/O: call them from API threads, not I/O threads.
  */
-public final class ServerState implements AutoCloseable {
+public final class ServerState implements ServerStateStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerState.class);
   private static final int SCHEMA_VERSION = 1;
 
@@ -98,8 +104,10 @@ public final class ServerState implements AutoCloseable {
     }
   }
 
-  /** Registers (or updates) a user. */
-  public synchronized void upsertUser(UserKey user, String name, String portraitUri, long nowMs) throws IOException {
+  @Override
+  public synchronized void upsertUser(String appKey, String userId, String name, String portraitUri, long nowMs)
+      throws IOException {
+    UserKey user = new UserKey(appKey, userId);
     update(
         "INSERT INTO users(app_key, user_id, name, portrait_uri, created_ms) VALUES(?,?,?,?,?)"
             + " ON CONFLICT(app_key, user_id) DO UPDATE SET name = coalesce(excluded.name, name),"
@@ -107,8 +115,9 @@ public final class ServerState implements AutoCloseable {
         user.appKey(), user.userId(), name, portraitUri, nowMs);
   }
 
-  /** Whether the user was ever registered through the API. */
-  public synchronized boolean userExists(UserKey user) throws IOException {
+  @Override
+  public synchronized boolean userExists(String appKey, String userId) throws IOException {
+    UserKey user = new UserKey(appKey, userId);
     try (PreparedStatement p = db.prepareStatement("SELECT 1 FROM users WHERE app_key = ? AND user_id = ?")) {
       p.setString(1, user.appKey());
       p.setString(2, user.userId());
@@ -120,8 +129,9 @@ public final class ServerState implements AutoCloseable {
     }
   }
 
-  /** Invalidates every token of {@code user} issued before {@code beforeMs}; never moves back. */
-  public synchronized void revokeTokens(UserKey user, long beforeMs) throws IOException {
+  @Override
+  public synchronized void revokeTokens(String appKey, String userId, long beforeMs) throws IOException {
+    UserKey user = new UserKey(appKey, userId);
     long effective = Math.max(beforeMs, revokedBefore.getOrDefault(user, Long.MIN_VALUE));
     update(
         "INSERT INTO token_revocations(app_key, user_id, revoked_before_ms) VALUES(?,?,?)"
@@ -130,13 +140,14 @@ public final class ServerState implements AutoCloseable {
     revokedBefore.put(user, effective);
   }
 
-  /** Tokens of {@code user} issued before this time (ms) are revoked; {@code Long.MIN_VALUE} if none. */
-  public long revokedBefore(UserKey user) {
-    return revokedBefore.getOrDefault(user, Long.MIN_VALUE);
+  @Override
+  public long revokedBefore(String appKey, String userId) {
+    return revokedBefore.getOrDefault(new UserKey(appKey, userId), Long.MIN_VALUE);
   }
 
-  /** Blocks {@code user} until {@code untilMs}. */
-  public synchronized void block(UserKey user, long untilMs) throws IOException {
+  @Override
+  public synchronized void block(String appKey, String userId, long untilMs) throws IOException {
+    UserKey user = new UserKey(appKey, userId);
     update(
         "INSERT INTO blocks(app_key, user_id, until_ms) VALUES(?,?,?)"
             + " ON CONFLICT(app_key, user_id) DO UPDATE SET until_ms = excluded.until_ms",
@@ -144,16 +155,22 @@ public final class ServerState implements AutoCloseable {
     blockedUntil.put(user, untilMs);
   }
 
-  /** Lifts a block. */
-  public synchronized void unblock(UserKey user) throws IOException {
+  @Override
+  public synchronized void unblock(String appKey, String userId) throws IOException {
+    UserKey user = new UserKey(appKey, userId);
     update("DELETE FROM blocks WHERE app_key = ? AND user_id = ?", user.appKey(), user.userId());
     blockedUntil.remove(user);
   }
 
-  /** Whether {@code user} is blocked at {@code nowMs}. */
-  public boolean isBlocked(UserKey user, long nowMs) {
-    Long until = blockedUntil.get(user);
+  @Override
+  public boolean isBlocked(String appKey, String userId, long nowMs) {
+    Long until = blockedUntil.get(new UserKey(appKey, userId));
     return until != null && nowMs < until;
+  }
+
+  @Override
+  public Duration staleness() {
+    return Duration.ZERO;
   }
 
   private void update(String sql, Object... args) throws IOException {

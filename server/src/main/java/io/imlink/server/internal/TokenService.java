@@ -1,5 +1,7 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.ServerStateStore;
+
 import io.imlink.api.ErrorCode;
 import io.imlink.protocol.InvalidTokenException;
 import io.imlink.protocol.TokenClaims;
@@ -19,13 +21,13 @@ public final class TokenService {
   private final Map<String, String> secrets;
   private final Duration lifetime;
   private final Clock clock;
-  private final ServerState state;
+  private final ServerStateStore state;
 
   /**
    * @param secrets app key → app secret
    * @param lifetime how long new tokens live; null for permanent tokens
    */
-  public TokenService(Map<String, String> secrets, Duration lifetime, Clock clock, ServerState state) {
+  public TokenService(Map<String, String> secrets, Duration lifetime, Clock clock, ServerStateStore state) {
     this.secrets = Map.copyOf(secrets);
     this.lifetime = lifetime;
     this.clock = clock;
@@ -80,7 +82,7 @@ public final class TokenService {
     if (claims.isExpiredAt(clock.instant())) {
       return Check.refused(ErrorCode.CONN_TOKEN_INCORRECT, "token expired");
     }
-    if (claims.issuedAt().toEpochMilli() < state.revokedBefore(new UserKey(appKey, claims.userId()))) {
+    if (claims.issuedAt().toEpochMilli() < state.revokedBefore(appKey, claims.userId())) {
       return Check.refused(ErrorCode.CONN_TOKEN_INCORRECT, "token revoked");
     }
     return new Check(0, claims.userId(), "");

@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imlink.protocol.Frames;
@@ -107,7 +108,7 @@ class ConnectionActorTest {
 
   private ServerContext context(InboxStore inbox) {
     ServerContext ctx = TestChannel.context(inbox, scheduler, workers, sync, 1000);
-    cleanup.add(ctx.state());
+    cleanup.add((ServerState) ctx.state());
     cleanup.add(inbox);
     return ctx;
   }

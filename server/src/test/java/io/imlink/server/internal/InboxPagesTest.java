@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxStore;
 import io.imlink.protocol.DeliverPages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

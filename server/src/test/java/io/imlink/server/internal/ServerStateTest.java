@@ -15,23 +15,23 @@ class ServerStateTest {
     UserKey alice = new UserKey("app", "alice");
     UserKey bob = new UserKey("app", "bob");
     try (ServerState state = ServerState.open(tmp)) {
-      state.upsertUser(alice, "Alice", null, 1);
-      state.revokeTokens(alice, 1_000);
-      state.revokeTokens(alice, 500); // never moves back
-      state.block(bob, 10_000);
+      state.upsertUser(alice.appKey(), alice.userId(), "Alice", null, 1);
+      state.revokeTokens(alice.appKey(), alice.userId(), 1_000);
+      state.revokeTokens(alice.appKey(), alice.userId(), 500); // never moves back
+      state.block(bob.appKey(), bob.userId(), 10_000);
     }
     assertThat(Files.exists(tmp.resolve("server.db"))).isTrue();
     try (ServerState state = ServerState.open(tmp)) {
-      assertThat(state.userExists(alice)).isTrue();
-      assertThat(state.userExists(bob)).isFalse();
-      assertThat(state.revokedBefore(alice)).isEqualTo(1_000);
-      assertThat(state.revokedBefore(bob)).isEqualTo(Long.MIN_VALUE);
-      assertThat(state.isBlocked(bob, 9_999)).isTrue();
-      assertThat(state.isBlocked(bob, 10_000)).as("the block ends on time").isFalse();
-      state.unblock(bob);
+      assertThat(state.userExists(alice.appKey(), alice.userId())).isTrue();
+      assertThat(state.userExists(bob.appKey(), bob.userId())).isFalse();
+      assertThat(state.revokedBefore(alice.appKey(), alice.userId())).isEqualTo(1_000);
+      assertThat(state.revokedBefore(bob.appKey(), bob.userId())).isEqualTo(Long.MIN_VALUE);
+      assertThat(state.isBlocked(bob.appKey(), bob.userId(), 9_999)).isTrue();
+      assertThat(state.isBlocked(bob.appKey(), bob.userId(), 10_000)).as("the block ends on time").isFalse();
+      state.unblock(bob.appKey(), bob.userId());
     }
     try (ServerState state = ServerState.open(tmp)) {
-      assertThat(state.isBlocked(bob, 0)).isFalse();
+      assertThat(state.isBlocked(bob.appKey(), bob.userId(), 0)).isFalse();
     }
   }
 
@@ -39,10 +39,10 @@ class ServerStateTest {
   void theInMemoryStateWorksTheSame() throws Exception {
     try (ServerState state = ServerState.inMemory()) {
       UserKey u = new UserKey("app", "u");
-      state.block(u, 100);
-      assertThat(state.isBlocked(u, 50)).isTrue();
-      state.revokeTokens(u, 7);
-      assertThat(state.revokedBefore(u)).isEqualTo(7);
+      state.block(u.appKey(), u.userId(), 100);
+      assertThat(state.isBlocked(u.appKey(), u.userId(), 50)).isTrue();
+      state.revokeTokens(u.appKey(), u.userId(), 7);
+      assertThat(state.revokedBefore(u.appKey(), u.userId())).isEqualTo(7);
     }
   }
 }

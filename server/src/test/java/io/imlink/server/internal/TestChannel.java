@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxStore;
 import io.imlink.api.Limits;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
@@ -56,7 +57,7 @@ class TestChannel implements FrameChannel {
         counters, clock, scheduler, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(90),
         new ConnectLimiter(connectsPerSecond, (int) Math.min(Integer.MAX_VALUE, connectsPerSecond), clock),
         new ConnectionCaps(10_000, 1_000), io.imlink.api.spi.WriteBudget.of(io.imlink.api.spi.TransportOptions.defaults()),
-        inbox,
+        inbox, new NonceCache(),
         new MessageRouter(inbox, sessions, counters, clock), workers, sync, new AtomicBoolean(), new SecureRandom());
   }
 

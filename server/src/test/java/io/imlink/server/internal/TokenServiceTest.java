@@ -31,7 +31,7 @@ class TokenServiceTest {
     assertThat(at(T.plus(Duration.ofHours(1)), null).check("a", token).reason()).isEqualTo("token expired");
     assertThat(at(T.plus(Duration.ofMinutes(59)), null).check("a", token).code()).isZero();
 
-    state.revokeTokens(new UserKey("a", "alice"), T.toEpochMilli() + 1);
+    state.revokeTokens("a", "alice", T.toEpochMilli() + 1);
     assertThat(tokens.check("a", token).reason()).isEqualTo("token revoked");
     TokenService later = at(T.plusMillis(1), null);
     assertThat(later.check("a", later.issue("a", "alice")).code()).as("issued at the revocation time").isZero();

@@ -1,4 +1,4 @@
-package io.imlink.server.internal;
+package io.imlink.server.spi;
 
 import io.imlink.protocol.DeliverPages;
 import java.io.IOException;
@@ -7,15 +7,21 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the server keeps messages and every recipient's inbox: durable before anyone is told a
- * message exists. {@link Inbox} keeps them in SQLite.
+ * message exists. Part of a {@link ServerStore}; the {@code sqlite} store keeps them in {@code
+ * messages.db}, {@code postgres} in PostgreSQL.
  *
- * <p>Each message gets an <em>order</em> (increasing across the server) and, for each recipient, an
- * inbox <em>sequence</em> (increasing per recipient: the sync cursor). A resend (same sender, same
- * client message id) finds the stored message instead of storing it again.
+ * <p>Each message gets an <em>order</em> (increasing across the store: both parties of a
+ * conversation order it the same way) and, for each recipient, an inbox <em>sequence</em>
+ * (1, 2, 3, … per recipient, with no gap and no repeat: the sync cursor). Sequences are assigned
+ * atomically <em>in the store</em>, so that any number of server processes sharing it may
+ * publish at once. A resend (same app, same sender, same client message id) finds the stored
+ * message instead of storing it again, whichever process stored it. A burst of publishes is
+ * written in one transaction.
  *
  * <p>Thread safety: every method may be called from any thread. Writes return at once and complete
  * later on the store's own thread; reads ({@link #fetch}, {@link #acknowledged}) block on the store,
- * so the server never calls them on an I/O thread or a connection's serial executor.
+ * so the server never calls them on an I/O thread or a connection's serial executor. Proven by
+ * {@code io.imlink.tck.ServerStoreContract}.
  */
 public interface InboxStore extends AutoCloseable {
 
@@ -52,8 +58,13 @@ public interface InboxStore extends AutoCloseable {
   /** The highest sequence a device acknowledged, or 0. Blocks for the read. */
   long acknowledged(String appKey, String user, String deviceId) throws IOException;
 
-  /** Drops inbox rows and messages stored before {@code beforeMs} (the retention). */
+  /** Drops inbox rows and messages stored before {@code beforeMs} (the retention); completes with the inbox rows dropped. */
   CompletableFuture<Integer> prune(long beforeMs);
+
+  /** How many {@link #fetch} and {@link #acknowledged} reads may usefully run at once: the server's sync pool size. */
+  default int readConcurrency() {
+    return 4;
+  }
 
   @Override
   void close();
