@@ -37,7 +37,8 @@ final class ServerCommand implements Callable<Integer> {
   String http;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Where users, revocations and blocks are kept (default: ${DEFAULT-VALUE}).", defaultValue = "imlink-server-data")
+      description = "Where the generated app secret and the sqlite store's files are kept (default: ${DEFAULT-VALUE}).",
+      defaultValue = "imlink-server-data")
   Path dataDir;
 
   @Option(names = "--app-key", description = "The app key (default: generated).")
@@ -46,6 +47,8 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin AppSecretOption secret; // default: generated, and written to <data-dir>/app-secret
 
   @Mixin ServerTlsOptions tls;
+
+  @Mixin StoreOptions storage;
 
   @Option(names = "--token-lifetime", paramLabel = "DURATION",
       description = "Lifetime of new tokens, ISO-8601 (e.g. PT24H); default: permanent.")
@@ -84,6 +87,7 @@ final class ServerCommand implements Callable<Integer> {
           .httpApi(parseAddress(http))
           .dataDirectory(dataDir)
           .tokenLifetime(tokenLifetime);
+      storage.apply(b, System::getenv);
       listen.forEach(b::listen);
       if (certificate != null) {
         b.tls(certificate);
@@ -115,6 +119,7 @@ final class ServerCommand implements Callable<Integer> {
     out.println("app key    " + appKey);
     out.println("app secret " + secretShown); // never the secret itself
     out.println("data in    " + dataDir.toAbsolutePath());
+    out.println("store      " + storage.describe(dataDir));
     out.println("tokens     " + (tokenLifetime == null ? "permanent" : "live " + tokenLifetime));
     if (certificate != null) {
       out.println("TLS        " + certificate.certificate().getSubjectX500Principal() + ", valid to "

@@ -58,6 +58,30 @@ class CliTest {
   }
 
   @Test
+  void storeOptionsThatDoNotGoTogetherAreOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    String[] base = {"server", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--data-dir", tmp.toString()};
+    Run noUrl = run(concat(base, "--store", "postgres"));
+    assertThat(noUrl.code()).isEqualTo(2);
+    assertOneLine(noUrl.err(), "imlink: --store postgres needs --jdbc-url, e.g. jdbc:postgresql://127.0.0.1:5432/imlink");
+    Run urlWithoutPostgres = run(concat(base, "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x"));
+    assertThat(urlWithoutPostgres.code()).isEqualTo(2);
+    assertOneLine(urlWithoutPostgres.err(), "imlink: --jdbc-url, --jdbc-user and --jdbc-password-file go with --store postgres");
+    Run passwordInUrl = run(concat(base, "--store", "postgres", "--jdbc-url", "jdbc:postgresql://h/db?user=u&password=hunter2"));
+    assertThat(passwordInUrl.code()).isEqualTo(2);
+    assertThat(passwordInUrl.err()).startsWith("imlink: --jdbc-url holds a password");
+    Run unknown = run(concat(base, "--store", "cassandra"));
+    assertThat(unknown.code()).isNotZero();
+    assertThat(unknown.err()).contains("no server store 'cassandra': add io.imlink:imlink-server-store-cassandra")
+        .doesNotContain("\tat io.");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void aBadOptionValueIsOneLineAndExitCode2(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
     Run r = run("server", "--app-secret", "short", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0",
         "--data-dir", tmp.toString());
