@@ -2,7 +2,7 @@ package io.imlink.storage.sqlite.internal;
 
 import io.imlink.api.spi.MessageStore;
 import io.imlink.api.spi.StoreLocation;
-import io.imlink.storage.sqlite.SqliteWriter;
+import io.imlink.sqlite.support.SqliteWriter;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;

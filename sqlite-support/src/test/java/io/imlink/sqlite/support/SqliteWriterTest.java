@@ -1,4 +1,4 @@
-package io.imlink.storage.sqlite;
+package io.imlink.sqlite.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

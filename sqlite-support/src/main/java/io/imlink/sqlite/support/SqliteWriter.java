@@ -1,4 +1,4 @@
-package io.imlink.storage.sqlite;
+package io.imlink.sqlite.support;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * results then need no thread switch). A write's future completes after the commit, on that
  * thread, so dependent actions must not block.
  *
- * <p>Used by the client store and by the reference server's inbox.
+ * <p>Used by the client store and by the reference server's inbox; internal to imlink (no API promise).
  *
  * <p>Thread safety: {@link #submit} and {@link #close} may be called from any thread.
  */

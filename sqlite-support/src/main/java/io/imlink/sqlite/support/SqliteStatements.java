@@ -1,4 +1,4 @@
-package io.imlink.storage.sqlite;
+package io.imlink.sqlite.support;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
