@@ -152,7 +152,8 @@ public final class ImServer implements AutoCloseable {
           config.authTimeout,
           config.heartbeatInterval,
           config.idleTimeout != null ? config.idleTimeout : config.heartbeatInterval.multipliedBy(3),
-          new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock),
+          store.connectRateLimiter(config.connectsPerSecond, config.connectBurst, config.clock)
+              .orElseGet(() -> new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock)),
           caps,
           io.imlink.api.spi.WriteBudget.of(config.transportOptions),
           inbox,

@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.ConnectRateLimiter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -8,12 +9,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Refuses connection floods: a token bucket of connect attempts per client address. An attempt
+ * The server's own {@link ConnectRateLimiter}, per process: a token bucket of connect attempts per client address. An attempt
  * that finds the bucket empty is refused with 30015 and told how long to wait.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
-public final class ConnectLimiter {
+public final class ConnectLimiter implements ConnectRateLimiter {
   private static final int MAX_TRACKED = 10_000;
 
   private final double perSecond;
@@ -41,7 +42,7 @@ public final class ConnectLimiter {
     this.clock = clock;
   }
 
-  /** 0 if the attempt may go on; otherwise how many ms the client should wait. */
+  @Override
   public long acquire(SocketAddress remote) {
     if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
       return 0;

@@ -4,6 +4,7 @@ import io.imlink.server.spi.InboxStore;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.WriteBudget;
+import io.imlink.server.spi.ConnectRateLimiter;
 import io.imlink.server.spi.NonceStore;
 import io.imlink.server.spi.ServerStateStore;
 import java.security.SecureRandom;
@@ -29,7 +30,7 @@ public record ServerContext(
     Duration authTimeout,
     Duration heartbeatInterval,
     Duration idleTimeout,
-    ConnectLimiter limiter,
+    ConnectRateLimiter limiter,
     ConnectionCaps caps,
     WriteBudget budget,
     InboxStore inbox,

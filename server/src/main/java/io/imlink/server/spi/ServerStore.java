@@ -5,7 +5,8 @@ package io.imlink.server.spi;
  * Made by a {@link ServerStoreProvider}; the server closes it last, after its listeners.
  *
  * <p>Connect-rate limiting stays in each server process (a token bucket per source address, in
- * memory): it is per node until a cluster layer shares it.
+ * memory) unless the store gives a shared {@link #connectRateLimiter}: neither built-in store does,
+ * so it is per node until a cluster layer shares it.
  *
  * <p>Thread safety: the parts are thread-safe as each says; {@link #close()} is called once, after
  * every other call has returned.
@@ -19,6 +20,17 @@ public interface ServerStore extends AutoCloseable {
 
   /** The signed API's replay guard. */
   NonceStore nonces();
+
+  /**
+   * A connect-rate limiter shared with the other processes on this store, or empty (the default)
+   * for the server's own per-process one.
+   *
+   * @param perSecond attempts refilled per second and address
+   * @param burst attempts an address may make at once
+   */
+  default java.util.Optional<ConnectRateLimiter> connectRateLimiter(double perSecond, int burst, java.time.Clock clock) {
+    return java.util.Optional.empty();
+  }
 
   /** Closes the parts and what they hold (connections, threads); blocks until done. */
   @Override
