@@ -31,7 +31,7 @@ public final class Harness {
         case "--warmup" -> warmup = Integer.parseInt(list.get(++i));
         case "--iterations" -> iterations = Integer.parseInt(list.get(++i));
         case "--help", "-h" -> {
-          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|tls|all] [--warmup N] [--iterations N]");
+          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|tls|server-store|all] [--warmup N] [--iterations N]");
           return;
         }
         default -> which = list.get(i);
@@ -47,15 +47,17 @@ public final class Harness {
       case "lifecycle" -> LifecycleBenchmark.run(20, 10, out);
       case "messaging" -> MessagingBenchmark.run(settings, 50_000, out);
       case "tls" -> TlsBenchmark.run(settings, out);
+      case "server-store" -> ServerStoreBenchmark.run(settings, ServerStoreBenchmark.backends(), out);
       case "all" -> {
         ConnectLatency.run(settings, out);
         StorageBenchmark.run(settings, out);
         LifecycleBenchmark.run(20, 10, out);
         MessagingBenchmark.run(settings, 50_000, out);
         TlsBenchmark.run(settings, out);
+        ServerStoreBenchmark.run(settings, ServerStoreBenchmark.backends(), out);
       }
       default -> throw new IllegalArgumentException(
-          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, tls, all");
+          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, tls, server-store, all");
     }
   }
 }

@@ -33,6 +33,11 @@ public final class ServerStoreBenchmark {
   public record Backend(String name, UnaryOperator<ImServer.Builder> setUp) {}
 
   private static final String APP = "bench-app";
+
+  /** The backends measured by default: the embedded SQLite store. */
+  public static List<Backend> backends() {
+    return List.of(new Backend("sqlite", b -> b.store("sqlite")));
+  }
   private static final int IN_FLIGHT = 256;
 
   public static List<Result> run(Harness.Settings settings, List<Backend> backends, PrintStream out) throws Exception {

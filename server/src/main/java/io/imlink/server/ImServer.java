@@ -66,10 +66,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Listeners come from the transport SPI: add the transport artifacts for the schemes listened
- * on. Tokens are HMAC-SHA256 signed with the app secret. Users, revocations and blocks are kept in
- * {@code <dataDirectory>/server.db} (SQLite), messages and inboxes in {@code messages.db}; both
- * survive a restart. Without a data directory the state lives in memory and the messages in a
- * temporary file deleted on close.
+ * on. Tokens are HMAC-SHA256 signed with the app secret. Users, revocations, blocks, messages and
+ * inboxes are kept by the {@linkplain Builder#store store} ({@link io.imlink.server.spi}): by
+ * default {@code sqlite}, in {@code <dataDirectory>/server.db} and {@code messages.db}, both
+ * surviving a restart (without a data directory the state lives in memory and the messages in a
+ * temporary file deleted on close); {@code postgres} for servers that share one database.
  *
  * <p>Thread safety: every method may be called from any thread. {@link #start()} and {@link
  * #close()} block while sockets bind and close.
