@@ -12,6 +12,9 @@ import io.imlink.server.spi.ServerStoreConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -329,6 +332,21 @@ class PostgresServerStoreTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
     assertThat(imlinkThreads()).isEmpty();
+  }
+
+  @Test
+  void aSchemaNewerThanThisCodeIsRefused() throws Exception {
+    String url = EmbeddedPostgresFixture.newDatabaseUrl();
+    ServerStore first = open(url);
+    opened.remove(first);
+    first.close();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO imlink_schema_history(installed_rank, version, description, type, script, checksum,"
+          + " installed_by, execution_time, success) VALUES (99, '99', 'from the future', 'SQL', 'V99__future.sql', 0,"
+          + " 'postgres', 0, true)");
+    }
+    assertThatThrownBy(() -> open(url)).isInstanceOf(IOException.class)
+        .hasMessageContaining("is at version 99, newer than this server's 1");
   }
 
   @Test

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * A rollback leaves heads and rows as they were, so sequences stay gapless; a batch that fails on a
  * serialisation failure or a deadlock (40001, 40P01) is run again, a few times; one that fails
- * otherwise is run again one write at a time, so that only the write at fault fails.
+ * otherwise is run again one write at a time, so that only the write at fault fails (unless it
+ * failed for want of a connection: then all of it fails at once).
  *
  * <p>Thread safety: any thread. {@link #publish}, {@link #ack} and {@link #prune} return at once;
  * {@link #fetch} and {@link #acknowledged} block for their statements on a pool connection.
@@ -212,7 +213,7 @@ public final class PgInbox implements InboxStore {
     try {
       write(batch);
     } catch (SQLException e) {
-      if (batch.size() > 1) {
+      if (batch.size() > 1 && !connectionFailure(e)) {
         log.debug("an inbox batch of {} failed ({}); writing them one at a time", batch.size(), e.getMessage());
         for (Op op : batch) {
           run(List.of(op));
@@ -235,6 +236,15 @@ public final class PgInbox implements InboxStore {
             a.taken < 0 ? a.upToSeq : a.taken, e.toString());
       }
     }
+  }
+
+  /**
+   * No connection (the pool timed out, the database is down): every write would fail the same way,
+   * so the batch fails at once rather than one write at a time.
+   */
+  private static boolean connectionFailure(SQLException e) {
+    return e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
+        || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
   }
 
   private static boolean retryable(SQLException e) {

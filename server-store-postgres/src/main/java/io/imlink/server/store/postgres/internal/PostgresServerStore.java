@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,16 +101,35 @@ public final class PostgresServerStore implements ServerStore {
 
   private static void migrate(HikariDataSource pool, String where) throws IOException {
     try {
-      Flyway.configure(PostgresServerStore.class.getClassLoader())
+      Flyway flyway = Flyway.configure(PostgresServerStore.class.getClassLoader())
           .dataSource(pool)
           .locations(MIGRATIONS)
           .table(HISTORY_TABLE)
-          .load()
-          .migrate();
+          .load();
+      // Flyway ignores migrations it does not know by default: a schema newer than this code is refused here.
+      MigrationInfoService info = flyway.info();
+      for (MigrationInfo m : info.applied()) {
+        if (m.getState().name().startsWith("FUTURE")) { // applied, unknown to this code
+          throw new IOException("the imlink schema in the PostgreSQL database at " + where + " is at version "
+              + info.current().getVersion() + ", newer than this server's " + latestKnown(info)
+              + ": run a server at least as new as the one that migrated it");
+        }
+      }
+      flyway.migrate();
     } catch (FlywayException e) {
       throw new IOException("cannot create or migrate the imlink schema in the PostgreSQL database at " + where + ": "
           + rootMessage(e), e);
     }
+  }
+
+  private static String latestKnown(MigrationInfoService info) {
+    String v = "(none)";
+    for (MigrationInfo m : info.all()) {
+      if (m.getState().isResolved() && m.getVersion() != null) {
+        v = m.getVersion().getVersion();
+      }
+    }
+    return v;
   }
 
   /** The innermost cause's message, with the outer ones' if they say more. */
