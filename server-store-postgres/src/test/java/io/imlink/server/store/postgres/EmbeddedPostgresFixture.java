@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in parallel. As root, zonky runs the server in a user namespace ({@code unshare -U}).
  *
  * <p>The server runs with {@code fsync=off} and {@code synchronous_commit=off}: durability across a
- * crash of the test machine is not what is tested, and it spares the shared disk.
+ * crash of the test machine is not what is tested, and it spares the shared disk. Deadlocks are
+ * looked for after 200 ms ({@code deadlock_timeout}), not 1 s.
  *
  * <p>Thread safety: any thread; the first call blocks while the server starts (a second or two),
  * every {@link #newDatabaseUrl()} for a {@code CREATE DATABASE}.
@@ -41,6 +42,7 @@ public final class EmbeddedPostgresFixture {
                 .setServerConfig("synchronous_commit", "off")
                 .setServerConfig("full_page_writes", "off")
                 .setServerConfig("max_connections", "200")
+                .setServerConfig("deadlock_timeout", "200ms")
                 .start();
           } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);

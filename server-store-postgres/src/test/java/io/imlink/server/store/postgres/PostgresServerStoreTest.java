@@ -161,6 +161,43 @@ class PostgresServerStoreTest {
     assertThat(all(inbox, "bob")).extracting(DeliveredMessage::getContent).containsExactly("a", "c");
   }
 
+  /**
+   * Another process holds bob's head and then waits for alice's, which the batch holds while it
+   * waits for bob's: PostgreSQL breaks the deadlock by failing the batch (40P01, the batch's session
+   * is the one whose deadlock timeout comes first), and the writer runs it again.
+   */
+  @Test
+  void aBatchThatLosesADeadlockIsRunAgain() throws Exception {
+    String url = EmbeddedPostgresFixture.newDatabaseUrl();
+    InboxStore inbox = open(url).inbox();
+    get(inbox.publish(APP, "carol", List.of("alice", "bob"), "RC:TxtMsg", "heads", null, 1));
+    try (Connection other = DriverManager.getConnection(url); Statement s = other.createStatement()) {
+      s.execute("SET deadlock_timeout = '30s'"); // the batch's session detects the deadlock, not this one
+      other.setAutoCommit(false);
+      s.execute("SELECT 1 FROM inbox_heads WHERE user_id = 'bob' FOR UPDATE");
+      CompletableFuture<Published> f = inbox.publish(APP, "carol", List.of("alice", "bob"), "RC:TxtMsg", "x", "x", 2);
+      await("the batch waiting for bob's head", () -> waitingSessions(url) > 0);
+      s.execute("SELECT 1 FROM inbox_heads WHERE user_id = 'alice' FOR UPDATE"); // returns once the batch is rolled back
+      other.commit();
+      Published p = get(f);
+      assertThat(p.duplicate()).isFalse();
+      assertThat(p.deliveries()).extracting(d -> d.message().getSeq()).containsExactly(2L, 2L);
+    }
+    assertThat(all(inbox, "alice")).extracting(DeliveredMessage::getSeq).containsExactly(1L, 2L);
+    assertThat(all(inbox, "bob")).extracting(DeliveredMessage::getSeq).containsExactly(1L, 2L);
+  }
+
+  private static int waitingSessions(String url) {
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND wait_event_type = 'Lock'")) {
+      rs.next();
+      return rs.getInt(1);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void aResendIsFoundInTheBatchInTheStoreAndInAnotherProcess() throws Exception {
     String url = EmbeddedPostgresFixture.newDatabaseUrl();
