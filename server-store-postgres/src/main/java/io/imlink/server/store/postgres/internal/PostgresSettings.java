@@ -19,11 +19,17 @@ import java.util.Optional;
  */
 public record PostgresSettings(String url, Optional<String> user, Optional<String> password, int poolSize,
     Duration stateRefresh) {
+  /** The JDBC URL (required). */
   public static final String URL = "jdbc.url";
+  /** The database user. */
   public static final String USER = "jdbc.user";
+  /** The password. */
   public static final String PASSWORD = "jdbc.password";
+  /** A file holding the password (a trailing newline dropped). */
   public static final String PASSWORD_FILE = "jdbc.password-file";
+  /** Connections in the pool, default 8. */
   public static final String POOL_SIZE = "pool.size";
+  /** How often the state poller reads other processes' writes: ISO-8601 or milliseconds, default PT1S. */
   public static final String STATE_REFRESH = "state.refresh";
 
   /**
