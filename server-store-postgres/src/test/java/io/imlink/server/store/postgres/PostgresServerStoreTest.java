@@ -187,6 +187,26 @@ class PostgresServerStoreTest {
     assertThat(all(inbox, "bob")).extracting(DeliveredMessage::getSeq).containsExactly(1L, 2L);
   }
 
+  /** The database drops every connection of the store (a restart, a failover): the next writes and reads work. */
+  @Test
+  void droppedConnectionsAreReplaced() throws Exception {
+    String url = EmbeddedPostgresFixture.newDatabaseUrl();
+    ServerStore store = open(url, "pool.size", "3");
+    InboxStore inbox = store.inbox();
+    assertThat(inbox.readConcurrency()).isEqualTo(2);
+    get(inbox.publish(APP, "alice", List.of("bob"), "RC:TxtMsg", "before", "1", 1));
+    assertThat(inbox.fetch(APP, "bob", 0, 10, BIG).messages()).hasSize(1);
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+          + " AND pid <> pg_backend_pid()");
+    }
+    Published after = get(inbox.publish(APP, "alice", List.of("bob"), "RC:TxtMsg", "after", "2", 2));
+    assertThat(after.deliveries().get(0).message().getSeq()).isEqualTo(2);
+    assertThat(all(inbox, "bob")).extracting(DeliveredMessage::getContent).containsExactly("before", "after");
+    store.state().revokeTokens(APP, "bob", 7);
+    assertThat(store.nonces().firstUse("n", 1, 10)).isTrue();
+  }
+
   private static int waitingSessions(String url) {
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
         java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"

@@ -60,6 +60,7 @@ public final class PgInbox implements InboxStore {
 
   private final DataSource pool;
   private final RandomGenerator random;
+  private final int poolSize;
   private final int readConcurrency;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
@@ -122,10 +123,11 @@ public final class PgInbox implements InboxStore {
   private enum Stop implements Op { STOP }
 
   /** Starts the writer thread. */
-  public PgInbox(DataSource pool, RandomGenerator random, int readConcurrency) {
+  public PgInbox(DataSource pool, RandomGenerator random, int poolSize) {
     this.pool = pool;
     this.random = random;
-    this.readConcurrency = Math.max(1, readConcurrency);
+    this.poolSize = poolSize;
+    this.readConcurrency = Math.max(1, poolSize - 1);
     this.writer = new Thread(this::writeLoop, "imlink-pg-inbox");
     writer.setDaemon(true);
     writer.start();
@@ -231,7 +233,9 @@ public final class PgInbox implements InboxStore {
       } else if (op instanceof PruneOp p) {
         p.future.completeExceptionally(e);
       } else if (op instanceof AckOp a) { // the device will acknowledge again; nothing is lost but this record
-        pendingAcks.remove(a.key);
+        if (a.taken < 0) { // not taken yet: free the slot, or later acknowledgements would fold into it for ever
+          pendingAcks.remove(a.key);
+        }
         log.warn("recording the acknowledgement of {}/{} up to {} failed: {}", a.key.get(1), a.key.get(2),
             a.taken < 0 ? a.upToSeq : a.taken, e.toString());
       }
@@ -244,7 +248,7 @@ public final class PgInbox implements InboxStore {
    */
   private static boolean connectionFailure(SQLException e) {
     return e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
-        || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
+        || Jdbc.brokenConnection(e);
   }
 
   private static boolean retryable(SQLException e) {
@@ -256,15 +260,22 @@ public final class PgInbox implements InboxStore {
     return false;
   }
 
-  /** One transaction for the batch, run again on a serialisation failure or deadlock; completes it after the commit. */
+  /**
+   * One transaction for the batch, completed after the commit. Run again on a serialisation failure
+   * or deadlock, and on another connection when the one taken was broken, if the commit was not sent yet (so it cannot have
+   * been applied); a connection lost during the commit is a failure, since the batch may be stored.
+   */
   private void write(List<Op> batch) throws SQLException {
+    int reconnects = 0;
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = pool.getConnection()) {
+      boolean committing = false;
+      try (Connection c = pool.getConnection()) { // the pool puts auto-commit back when it is returned
         c.setAutoCommit(false);
         try {
           writeAcks(c, batch);
           writePublishes(c, batch);
           writePrunes(c, batch);
+          committing = true;
           c.commit();
         } catch (SQLException | RuntimeException e) {
           try {
@@ -273,12 +284,15 @@ public final class PgInbox implements InboxStore {
             e.addSuppressed(r);
           }
           throw e;
-        } finally {
-          c.setAutoCommit(true);
         }
       } catch (SQLException e) {
         if (retryable(e) && attempt < ATTEMPTS) {
           log.debug("inbox batch attempt {} hit {} ({}); running it again", attempt, e.getSQLState(), e.getMessage());
+          continue;
+        }
+        if (!committing && reconnects < poolSize && Jdbc.brokenConnection(e)) {
+          reconnects++; // a pooled connection the database had dropped: again on another
+          log.debug("inbox batch lost its connection before the commit ({}); running it again", e.getMessage());
           continue;
         }
         throw e;
@@ -544,62 +558,82 @@ public final class PgInbox implements InboxStore {
 
   @Override
   public Page fetch(String appKey, String user, long afterSeq, int maxCount, int maxBytes) throws IOException {
-    try (Connection c = pool.getConnection()) {
-      List<DeliveredMessage> out = new ArrayList<>();
-      long last = afterSeq;
-      try (PreparedStatement p = c.prepareStatement("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
-          + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
-          + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?")) {
-        p.setString(1, appKey);
-        p.setString(2, user);
-        p.setLong(3, afterSeq);
-        p.setInt(4, Math.max(0, maxCount));
-        DeliverPages.Room room = new DeliverPages.Room(maxBytes);
-        try (ResultSet rs = p.executeQuery()) {
-          while (rs.next()) {
-            String clientId = rs.getString(8);
-            DeliveredMessage m = DeliveredMessage.newBuilder().setSeq(rs.getLong(1)).setMessageId(rs.getString(2))
-                .setFromUserId(rs.getString(3)).setObjectName(rs.getString(4)).setContent(rs.getString(5))
-                .setServerTimeMs(rs.getLong(6)).setOrder(rs.getLong(7))
-                .setClientMessageId(clientId == null ? "" : clientId).build();
-            if (!room.take(m)) {
-              if (out.isEmpty()) {
-                throw new IOException("reading the inbox failed: inbox message " + m.getSeq() + " of " + user
-                    + " needs " + DeliverPages.cost(m) + " bytes, more than a page of " + maxBytes + " holds");
-              }
-              break; // the next page starts with it
-            }
-            out.add(m);
-            last = m.getSeq();
-          }
-        }
-      }
-      int left;
-      try (PreparedStatement count = c.prepareStatement(
-          "SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?")) {
-        count.setString(1, appKey);
-        count.setString(2, user);
-        count.setLong(3, last);
-        try (ResultSet rs = count.executeQuery()) {
-          left = rs.next() ? rs.getInt(1) : 0;
-        }
-      }
-      return new Page(out, left);
+    try {
+      return Jdbc.call(pool, poolSize + 1, c -> fetch(c, appKey, user, afterSeq, maxCount, maxBytes));
+    } catch (TooBig e) {
+      throw new IOException("reading the inbox failed: " + e.getMessage(), e);
     } catch (SQLException e) {
       throw new IOException("reading the inbox from PostgreSQL failed: " + e.getMessage(), e);
     }
   }
 
-  @Override
-  public long acknowledged(String appKey, String user, String deviceId) throws IOException {
-    try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement(
-        "SELECT up_to_seq FROM acks WHERE app_key = ? AND user_id = ? AND device_id = ?")) {
+  /** A message no page of {@code maxBytes} could hold, carried out of the connection's work. */
+  private static final class TooBig extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    TooBig(String message) {
+      super(message);
+    }
+  }
+
+  private static Page fetch(Connection c, String appKey, String user, long afterSeq, int maxCount, int maxBytes)
+      throws SQLException {
+    List<DeliveredMessage> out = new ArrayList<>();
+    long last = afterSeq;
+    try (PreparedStatement p = c.prepareStatement("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
+        + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
+        + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?")) {
       p.setString(1, appKey);
       p.setString(2, user);
-      p.setString(3, deviceId);
+      p.setLong(3, afterSeq);
+      p.setInt(4, Math.max(0, maxCount));
+      DeliverPages.Room room = new DeliverPages.Room(maxBytes);
       try (ResultSet rs = p.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0L;
+        while (rs.next()) {
+          String clientId = rs.getString(8);
+          DeliveredMessage m = DeliveredMessage.newBuilder().setSeq(rs.getLong(1)).setMessageId(rs.getString(2))
+              .setFromUserId(rs.getString(3)).setObjectName(rs.getString(4)).setContent(rs.getString(5))
+              .setServerTimeMs(rs.getLong(6)).setOrder(rs.getLong(7))
+              .setClientMessageId(clientId == null ? "" : clientId).build();
+          if (!room.take(m)) {
+            if (out.isEmpty()) {
+              throw new TooBig("inbox message " + m.getSeq() + " of " + user
+                  + " needs " + DeliverPages.cost(m) + " bytes, more than a page of " + maxBytes + " holds");
+            }
+            break; // the next page starts with it
+          }
+          out.add(m);
+          last = m.getSeq();
+        }
       }
+    }
+    int left;
+    try (PreparedStatement count = c.prepareStatement(
+        "SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?")) {
+      count.setString(1, appKey);
+      count.setString(2, user);
+      count.setLong(3, last);
+      try (ResultSet rs = count.executeQuery()) {
+        left = rs.next() ? rs.getInt(1) : 0;
+      }
+    }
+    return new Page(out, left);
+  }
+
+  @Override
+  public long acknowledged(String appKey, String user, String deviceId) throws IOException {
+    try {
+      return Jdbc.call(pool, poolSize + 1, c -> {
+        try (PreparedStatement p = c.prepareStatement(
+            "SELECT up_to_seq FROM acks WHERE app_key = ? AND user_id = ? AND device_id = ?")) {
+          p.setString(1, appKey);
+          p.setString(2, user);
+          p.setString(3, deviceId);
+          try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+          }
+        }
+      });
     } catch (SQLException e) {
       throw new IOException("reading an acknowledgement from PostgreSQL failed: " + e.getMessage(), e);
     }

@@ -19,15 +19,27 @@ import javax.sql.DataSource;
  */
 public final class PgNonces implements NonceStore {
   private final DataSource pool;
+  private final int attempts;
   private final AtomicLong nextPurgeMs = new AtomicLong(Long.MIN_VALUE);
 
-  public PgNonces(DataSource pool) {
+  /** @param poolSize the pool's size: how many dropped connections a check may meet */
+  public PgNonces(DataSource pool, int poolSize) {
     this.pool = pool;
+    this.attempts = poolSize + 1;
   }
 
   @Override
   public boolean firstUse(String nonce, long nowMs, long retentionMs) throws IOException {
-    try (Connection c = pool.getConnection()) {
+    try {
+      // Run again only on a connection found dropped: at worst a use is seen twice, a replay refused.
+      return Jdbc.call(pool, attempts, c -> firstUse(c, nonce, nowMs, retentionMs));
+    } catch (SQLException e) {
+      throw new IOException("checking an API nonce in PostgreSQL failed: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean firstUse(Connection c, String nonce, long nowMs, long retentionMs) throws SQLException {
+    {
       long due = nextPurgeMs.get();
       if (nowMs >= due && nextPurgeMs.compareAndSet(due, nowMs + Math.max(1, retentionMs / 10))) {
         try (PreparedStatement p = c.prepareStatement("DELETE FROM nonces WHERE expires_ms < ?")) {
@@ -45,8 +57,6 @@ public final class PgNonces implements NonceStore {
           return rs.next();
         }
       }
-    } catch (SQLException e) {
-      throw new IOException("checking an API nonce in PostgreSQL failed: " + e.getMessage(), e);
     }
   }
 }

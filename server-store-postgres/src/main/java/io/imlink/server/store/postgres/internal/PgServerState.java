@@ -48,6 +48,7 @@ public final class PgServerState implements ServerStateStore, AutoCloseable {
   private record Mark(long atNanos, long changed) {}
 
   private final DataSource pool;
+  private final int attempts; // on connections found dropped: the pool's size, and one
   private final Duration refresh;
   private final ConcurrentHashMap<Key, Entry> revokedBefore = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Key, Entry> blockedUntil = new ConcurrentHashMap<>();
@@ -58,8 +59,9 @@ public final class PgServerState implements ServerStateStore, AutoCloseable {
   private long highest = 0;
   private boolean failing;
 
-  private PgServerState(DataSource pool, Duration refresh) {
+  private PgServerState(DataSource pool, int poolSize, Duration refresh) {
     this.pool = pool;
+    this.attempts = poolSize + 1;
     this.refresh = refresh;
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "imlink-pg-state");
@@ -69,8 +71,8 @@ public final class PgServerState implements ServerStateStore, AutoCloseable {
   }
 
   /** Loads the copy and starts polling; blocks for the load. */
-  public static PgServerState open(DataSource pool, Duration refresh) throws IOException {
-    PgServerState s = new PgServerState(pool, refresh);
+  public static PgServerState open(DataSource pool, int poolSize, Duration refresh) throws IOException {
+    PgServerState s = new PgServerState(pool, poolSize, refresh);
     try {
       s.poll();
     } catch (SQLException e) {
@@ -157,16 +159,20 @@ public final class PgServerState implements ServerStateStore, AutoCloseable {
 
   @Override
   public void upsertUser(String appKey, String userId, String name, String portraitUri, long nowMs) throws IOException {
-    try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement(
-        "INSERT INTO users(app_key, user_id, name, portrait_uri, created_ms) VALUES (?, ?, ?, ?, ?)"
-            + " ON CONFLICT (app_key, user_id) DO UPDATE SET name = coalesce(excluded.name, users.name),"
-            + " portrait_uri = coalesce(excluded.portrait_uri, users.portrait_uri)")) {
-      p.setString(1, appKey);
-      p.setString(2, userId);
-      p.setString(3, name);
-      p.setString(4, portraitUri);
-      p.setLong(5, nowMs);
-      p.executeUpdate();
+    try {
+      Jdbc.call(pool, attempts, c -> {
+        try (PreparedStatement p = c.prepareStatement(
+            "INSERT INTO users(app_key, user_id, name, portrait_uri, created_ms) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (app_key, user_id) DO UPDATE SET name = coalesce(excluded.name, users.name),"
+                + " portrait_uri = coalesce(excluded.portrait_uri, users.portrait_uri)")) {
+          p.setString(1, appKey);
+          p.setString(2, userId);
+          p.setString(3, name);
+          p.setString(4, portraitUri);
+          p.setLong(5, nowMs);
+          return p.executeUpdate();
+        }
+      });
     } catch (SQLException e) {
       throw new IOException("server state write (user) to PostgreSQL failed: " + e.getMessage(), e);
     }
@@ -174,13 +180,16 @@ public final class PgServerState implements ServerStateStore, AutoCloseable {
 
   @Override
   public boolean userExists(String appKey, String userId) throws IOException {
-    try (Connection c = pool.getConnection();
-        PreparedStatement p = c.prepareStatement("SELECT 1 FROM users WHERE app_key = ? AND user_id = ?")) {
-      p.setString(1, appKey);
-      p.setString(2, userId);
-      try (ResultSet rs = p.executeQuery()) {
-        return rs.next();
-      }
+    try {
+      return Jdbc.call(pool, attempts, c -> {
+        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM users WHERE app_key = ? AND user_id = ?")) {
+          p.setString(1, appKey);
+          p.setString(2, userId);
+          try (ResultSet rs = p.executeQuery()) {
+            return rs.next();
+          }
+        }
+      });
     } catch (SQLException e) {
       throw new IOException("server state read (user) from PostgreSQL failed: " + e.getMessage(), e);
     }
@@ -218,21 +227,26 @@ public final class PgServerState implements ServerStateStore, AutoCloseable {
   private void write(ConcurrentHashMap<Key, Entry> copy, boolean maxValue, String sql, String appKey, String userId,
       long value, String what) throws IOException {
     boolean update = sql.startsWith("UPDATE");
-    try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
-      if (update) {
-        p.setLong(1, value);
-        p.setString(2, appKey);
-        p.setString(3, userId);
-      } else {
-        p.setString(1, appKey);
-        p.setString(2, userId);
-        p.setLong(3, value);
-      }
-      try (ResultSet rs = p.executeQuery()) {
-        if (rs.next()) {
-          merge(copy, new Key(appKey, userId), rs.getLong(1), rs.getLong(2), maxValue);
+    try {
+      Jdbc.call(pool, attempts, c -> { // a value written twice is the same value (a revocation: the highest)
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+          if (update) {
+            p.setLong(1, value);
+            p.setString(2, appKey);
+            p.setString(3, userId);
+          } else {
+            p.setString(1, appKey);
+            p.setString(2, userId);
+            p.setLong(3, value);
+          }
+          try (ResultSet rs = p.executeQuery()) {
+            if (rs.next()) {
+              merge(copy, new Key(appKey, userId), rs.getLong(1), rs.getLong(2), maxValue);
+            }
+          }
+          return null;
         }
-      }
+      });
     } catch (SQLException e) {
       throw new IOException("server state write (" + what + ") to PostgreSQL failed: " + e.getMessage(), e);
     }

@@ -55,9 +55,9 @@ public final class PostgresServerStore implements ServerStore {
     PgServerState state = null;
     try {
       migrate(pool, where);
-      state = PgServerState.open(pool, settings.stateRefresh());
-      inbox = new PgInbox(pool, config.random(), Math.max(1, settings.poolSize() - 1));
-      PgNonces nonces = new PgNonces(pool);
+      state = PgServerState.open(pool, settings.poolSize(), settings.stateRefresh());
+      inbox = new PgInbox(pool, config.random(), settings.poolSize());
+      PgNonces nonces = new PgNonces(pool, settings.poolSize());
       log.info("postgres server store at {} ({} connections, state refresh {})", where, settings.poolSize(),
           settings.stateRefresh());
       return new PostgresServerStore(settings, pool, inbox, state, nonces);
