@@ -262,8 +262,9 @@ public final class PgInbox implements InboxStore {
 
   /**
    * One transaction for the batch, completed after the commit. Run again on a serialisation failure
-   * or deadlock, and on another connection when the one taken was broken, if the commit was not sent yet (so it cannot have
-   * been applied); a connection lost during the commit is a failure, since the batch may be stored.
+   * or deadlock, and on another connection when the one taken was broken before the commit was sent
+   * (so it cannot have been applied); a connection lost during the commit is a failure, since the
+   * batch may be stored.
    */
   private void write(List<Op> batch) throws SQLException {
     int reconnects = 0;
