@@ -34,9 +34,16 @@ public final class ServerStoreBenchmark {
 
   private static final String APP = "bench-app";
 
-  /** The backends measured by default: the embedded SQLite store. */
+  /**
+   * The backends measured by default: the embedded SQLite store (in a data directory), and
+   * PostgreSQL on a new database of an embedded server in this process (the store's test fixture:
+   * zonky's PostgreSQL binaries, fsync off), through the postgres store's default pool of 8.
+   */
   public static List<Backend> backends() {
-    return List.of(new Backend("sqlite", b -> b.store("sqlite")));
+    return List.of(new Backend("sqlite", b -> b.store("sqlite")),
+        new Backend("postgres", b -> b.store("postgres")
+            .storeProperty("jdbc.url", io.imlink.server.store.postgres.EmbeddedPostgresFixture.newDatabaseUrl())
+            .storeProperty("jdbc.user", io.imlink.server.store.postgres.EmbeddedPostgresFixture.user())));
   }
   private static final int IN_FLIGHT = 256;
 

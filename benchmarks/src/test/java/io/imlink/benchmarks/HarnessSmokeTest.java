@@ -68,4 +68,17 @@ class HarnessSmokeTest {
     }
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("echo MiB/s");
   }
+
+  @Test
+  void serverStoreBenchmarkRunsOnBothBackends() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var results = ServerStoreBenchmark.run(new Harness.Settings(50, 100), ServerStoreBenchmark.backends(),
+        new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(results).extracting(ServerStoreBenchmark.Result::store).containsExactly("sqlite", "postgres");
+    for (ServerStoreBenchmark.Result r : results) {
+      assertThat(r.perSecond()).isPositive();
+      assertThat(r.serialP50us()).isPositive();
+    }
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("postgres / sqlite loaded throughput");
+  }
 }
