@@ -14,6 +14,10 @@ import io.imlink.server.internal.MessageRouter;
 import io.imlink.server.internal.ServerContext;
 import io.imlink.server.internal.ServerSession;
 import io.imlink.server.internal.SqliteServerStore;
+import io.imlink.server.spi.Cluster;
+import io.imlink.server.spi.ClusterConfig;
+import io.imlink.server.spi.ClusterNode;
+import io.imlink.server.spi.ClusterProvider;
 import io.imlink.server.spi.ServerStore;
 import io.imlink.server.spi.ServerStoreConfig;
 import io.imlink.server.spi.ServerStoreProvider;
@@ -46,6 +50,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +88,7 @@ public final class ImServer implements AutoCloseable {
   private final List<ExecutorService> owned = new ArrayList<>();
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private ServerStore store;
+  private Cluster cluster;
   private InboxStore inbox;
   private ServerContext context;
   private HttpApi httpApi;
@@ -125,7 +131,8 @@ public final class ImServer implements AutoCloseable {
     }
     try {
       SecureRandom random = new SecureRandom();
-      ServerStoreProvider provider = storeProvider(config.storeName, config.classLoader);
+      ServerStoreProvider provider = provider(ServerStoreProvider.class, ServerStoreProvider::name, config.storeName,
+          "imlink-server-store-", config.classLoader);
       store = provider.open(new ServerStoreConfig(config.dataDirectory, config.clock, random, config.storeProperties));
       log.info("server store: {}", store);
       inbox = store.inbox();
@@ -140,13 +147,21 @@ public final class ImServer implements AutoCloseable {
         owned.add(own);
         scheduler = own;
       }
-      SessionRegistry sessions = new SessionRegistry(config.onePerDeviceClass);
+      SessionRegistry sessions = new SessionRegistry();
       ConnectionCaps caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerAddress);
       Counters counters = new Counters(caps);
+      ClusterProvider clusterProvider = provider(ClusterProvider.class, ClusterProvider::name, config.clusterName,
+          "imlink-server-cluster-", config.classLoader);
+      AtomicReference<MessageRouter> router = new AtomicReference<>(); // the cluster's callbacks reach it once set
+      cluster = clusterProvider.join(new ClusterConfig(config.onePerDeviceClass, config.clusterProperties),
+          new NodeCallbacks(sessions, router));
+      log.info("cluster: {}, this node {}", cluster, cluster.nodeId());
+      router.set(new MessageRouter(inbox, sessions, cluster, counters, config.clock));
       context = new ServerContext(
           new TokenService(config.apps, config.tokenLifetime, config.clock, store.state()),
           store.state(),
           sessions,
+          cluster,
           counters,
           config.clock,
           scheduler,
@@ -159,7 +174,7 @@ public final class ImServer implements AutoCloseable {
           io.imlink.api.spi.WriteBudget.of(config.transportOptions),
           inbox,
           store.nonces(),
-          new MessageRouter(inbox, sessions, counters, config.clock),
+          router.get(),
           workers,
           sync,
           closing,
@@ -329,22 +344,64 @@ public final class ImServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (cluster != null) {
+      cluster.close();
+    }
     if (store != null) {
       store.close();
     }
   }
 
-  /** The store named {@code name} among the ServiceLoader's finds, or an error saying what to add. */
-  private static ServerStoreProvider storeProvider(String name, ClassLoader loader) {
-    List<ServerStoreProvider> found = new ArrayList<>();
-    for (ServerStoreProvider p : java.util.ServiceLoader.load(ServerStoreProvider.class, loader)) {
-      if (p.name().equalsIgnoreCase(name)) {
+  /** The provider named {@code name} among the ServiceLoader's finds, or an error saying which artifact to add. */
+  private static <P> P provider(Class<P> type, java.util.function.Function<P, String> nameOf, String name,
+      String artifactPrefix, ClassLoader loader) {
+    List<String> found = new ArrayList<>();
+    for (P p : java.util.ServiceLoader.load(type, loader)) {
+      if (nameOf.apply(p).equalsIgnoreCase(name)) {
         return p;
       }
-      found.add(p);
+      found.add(nameOf.apply(p));
     }
-    throw new IllegalStateException("no server store '" + name + "': add io.imlink:imlink-server-store-" + name
-        + " (found: " + found.stream().map(ServerStoreProvider::name).sorted().toList() + ")");
+    String what = type == ServerStoreProvider.class ? "server store" : "cluster";
+    throw new IllegalStateException("no " + what + " '" + name + "': add io.imlink:" + artifactPrefix + name
+        + " (found: " + found.stream().sorted().toList() + ")");
+  }
+
+  /** What the other nodes of the cluster ask of this one. */
+  private record NodeCallbacks(SessionRegistry sessions, AtomicReference<MessageRouter> router) implements ClusterNode {
+    @Override
+    public void deliver(String appKey, String userId, List<byte[]> messages) {
+      MessageRouter r = router.get();
+      if (r == null) {
+        return; // still starting: the client syncs when its session begins
+      }
+      List<io.imlink.protocol.v1.DeliveredMessage> parsed = new ArrayList<>(messages.size());
+      for (byte[] m : messages) {
+        try {
+          parsed.add(io.imlink.protocol.v1.DeliveredMessage.parseFrom(m));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          log.warn("a cluster delivery for {}/{} is not a DeliveredMessage; the client gets it at its next sync",
+              appKey, userId, e);
+          return;
+        }
+      }
+      r.pushLocal(appKey, userId, parsed);
+    }
+
+    @Override
+    public void disconnect(String sessionId, int code, String reason) {
+      ServerSession s = sessions.byId(sessionId);
+      if (s != null) {
+        s.disconnect(code, reason);
+      }
+    }
+
+    @Override
+    public void disconnectUser(String appKey, String userId, int code, String reason) {
+      for (ServerSession s : sessions.sessions(new io.imlink.server.internal.UserKey(appKey, userId))) {
+        s.disconnect(code, reason);
+      }
+    }
   }
 
   /**
@@ -356,6 +413,8 @@ public final class ImServer implements AutoCloseable {
     private InetSocketAddress httpAddress;
     private Path dataDirectory;
     private String storeName = SqliteServerStore.NAME;
+    private String clusterName = io.imlink.server.internal.LocalCluster.NAME;
+    private final Map<String, String> clusterProperties = new LinkedHashMap<>();
     private final Map<String, String> storeProperties = new LinkedHashMap<>();
     private Duration tokenLifetime;
     private Clock clock = Clock.systemUTC();
@@ -466,6 +525,32 @@ public final class ImServer implements AutoCloseable {
         throw new IllegalArgumentException("the store name is blank");
       }
       this.storeName = name;
+      return this;
+    }
+
+    /**
+     * The cluster engine, by its {@link ClusterProvider#name() name}: {@code local}, the default (this
+     * server alone), or {@code hazelcast} (add {@code io.imlink:imlink-server-cluster-hazelcast}),
+     * whose nodes share one {@link #store(String) store} such as {@code postgres}. A name no provider
+     * on the class path has fails {@link ImServer#start()}, saying which artifact to add.
+     */
+    public Builder cluster(String name) {
+      Objects.requireNonNull(name, "cluster");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("the cluster name is blank");
+      }
+      this.clusterName = name;
+      return this;
+    }
+
+    /** A property of the cluster engine, e.g. {@code members} for {@code hazelcast}; a null value removes it. */
+    public Builder clusterProperty(String key, String value) {
+      Objects.requireNonNull(key, "key");
+      if (value == null) {
+        clusterProperties.remove(key);
+      } else {
+        clusterProperties.put(key, value);
+      }
       return this;
     }
 
@@ -636,6 +721,8 @@ public final class ImServer implements AutoCloseable {
       copy.dataDirectory = dataDirectory;
       copy.storeName = storeName;
       copy.storeProperties.putAll(storeProperties);
+      copy.clusterName = clusterName;
+      copy.clusterProperties.putAll(clusterProperties);
       copy.tokenLifetime = tokenLifetime;
       copy.clock = clock;
       copy.scheduler = scheduler;

@@ -1,6 +1,8 @@
 package io.imlink.server.internal;
 
 import io.imlink.server.spi.InboxStore;
+import io.imlink.server.spi.SessionEntry;
+import io.imlink.server.spi.SessionPolicy;
 import io.imlink.protocol.DeliverPages;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.imlink.api.ErrorCode;
@@ -70,6 +72,8 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
   private ServerSession session;
   private ScheduledFuture<?> idleTimer;
   private boolean closed;
+  private boolean admitting; // a ConnectRequest waits for the cluster's decision
+  private long checkedEpoch; // the cluster's membership epoch this session last read the inbox at
   /** The session has synced: new messages are pushed as they are stored. */
   private boolean live;
   /** The read of what arrived during the sync is running; pushes are held until it is done. */
@@ -174,14 +178,21 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     }
     switch (frame.getBodyCase()) {
       case CONNECT_REQUEST -> {
-        if (s != null) {
+        if (s != null || admitting) {
           channel.close(); // a second ConnectRequest is a protocol violation
         } else {
           connect(frame.getConnectRequest());
         }
       }
-      case PING -> send(Frame.newBuilder()
-          .setPong(Pong.newBuilder().setId(frame.getPing().getId()).setTimeMs(ctx.clock().millis())).build());
+      case PING -> {
+        send(Frame.newBuilder()
+            .setPong(Pong.newBuilder().setId(frame.getPing().getId()).setTimeMs(ctx.clock().millis())).build());
+        long epoch = ctx.cluster().epoch();
+        if (epoch != checkedEpoch) { // members came or went since: a notification may be lost with one
+          checkedEpoch = epoch;
+          recover("the cluster changed");
+        }
+      }
       case DISCONNECT -> channel.close();
       case PUBLISH -> publish(s, frame.getPublish());
       case SYNC_REQUEST -> sync(frame.getSyncRequest());
@@ -259,25 +270,48 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     long firstLogin = reconnect && request.getFirstLoginTimeMs() > 0 ? request.getFirstLoginTimeMs() : now;
     ServerSession s = new ServerSession(newSessionId(), user, request.getDeviceClass(), request.getDeviceId(), channel,
         now, firstLogin, this);
-    SessionRegistry.Admission admission = ctx.sessions().admit(s, reconnect);
-    if (!admission.accepted()) {
-      refuse(admission.refusal(), "a device of the same class logged in after this one; it is not kicked");
+    SessionEntry entry = s.entry(ctx.cluster().nodeId());
+    checkedEpoch = ctx.cluster().epoch(); // before the sync that reads the inbox
+    admitting = true;
+    ctx.cluster().admit(user.appKey(), user.userId(), entry, reconnect)
+        .whenComplete((decision, error) -> actor.execute(() -> admitted(s, entry, decision, error, version)));
+  }
+
+  /** The cluster's decision on a new session: refused, or registered and its ConnectAck sent. */
+  private void admitted(ServerSession s, SessionEntry entry, SessionPolicy.Decision decision, Throwable error,
+      int version) {
+    checkOnActor();
+    admitting = false;
+    UserKey user = s.user();
+    if (error != null) {
+      log.warn("{}: the cluster could not admit a session of {}", channel, user, error);
+      refuse(ErrorCode.CONN_SERVER_UNAVAILABLE.code(), "the server cluster is unavailable");
       return;
     }
+    if (!decision.accepted()) {
+      refuse(decision.refusal(), "a device of the same class logged in after this one; it is not kicked");
+      return;
+    }
+    if (closed) { // the peer left, or the authentication timer ran out, while the cluster decided
+      ctx.cluster().leave(user.appKey(), user.userId(), entry);
+      return;
+    }
+    ctx.sessions().add(s);
     // A block may have landed between the check and the registration; the blocker only sees
     // registered sessions, so check again now that this one is visible.
     if (ctx.state().isBlocked(user.appKey(), user.userId(), ctx.clock().millis())) {
       ctx.sessions().remove(s);
+      ctx.cluster().leave(user.appKey(), user.userId(), entry);
       refuse(ErrorCode.CONN_USER_BLOCKED.code(), "user is blocked");
       return;
     }
-    for (ServerSession old : admission.kicked()) {
-      log.debug("{}: kicked by a newer login of the same device class", old.channel());
-      old.disconnect(ErrorCode.DISCONN_KICK.code(), "another device of the same class logged in");
+    for (SessionEntry old : decision.kicked()) {
+      displace(old, "another device of the same class logged in");
     }
-    for (ServerSession stale : admission.replaced()) { // the same installation's previous connection
-      stale.disconnect(ErrorCode.DISCONN_KICK.code(), "replaced by a newer connection of the same device");
+    for (SessionEntry stale : decision.replaced()) { // the same installation's previous connection
+      displace(stale, "replaced by a newer connection of the same device");
     }
+    long now = ctx.clock().millis();
     session = s;
     authTimer.cancel(false);
     idleTimer = ctx.scheduler().schedule(() -> actor.execute(this::idleCheck), ctx.idleTimeout().toMillis(),
@@ -296,6 +330,19 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
             .setServerMaxProtocolVersion(Frames.PROTOCOL_VERSION))
         .build());
     log.debug("{}: session {} for {}", channel, s.id(), user);
+  }
+
+  /** Closes a session the cluster displaced for this one (31010): here, or through its node. */
+  private void displace(SessionEntry old, String reason) {
+    if (old.nodeId().equals(ctx.cluster().nodeId())) {
+      ServerSession local = ctx.sessions().byId(old.sessionId());
+      if (local != null) {
+        log.debug("{}: {}", local.channel(), reason);
+        local.disconnect(ErrorCode.DISCONN_KICK.code(), reason);
+      }
+    } else {
+      ctx.cluster().disconnect(old, ErrorCode.DISCONN_KICK.code(), reason);
+    }
   }
 
   // ---- publishing ------------------------------------------------------------------------------
@@ -421,6 +468,10 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       return; // gone, or already sent by a sync page
     }
     if (live) {
+      if (m.getSeq() > lastSentSeq + 1) {
+        recover("a push of seq " + m.getSeq() + " after " + lastSentSeq);
+        return;
+      }
       gather(m);
     } else if (!heldOverflow) {
       held.put(m.getSeq(), m);
@@ -429,6 +480,28 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
         heldOverflow = true;
       }
     }
+  }
+
+  /**
+   * A live notification went missing (in a cluster: its node died after storing the message, or
+   * the membership changed under it): what is not yet written is dropped, and everything after the
+   * last message written is read from the inbox, as after a sync, before the session is live
+   * again. The inbox is the source of truth, so the gap costs a read, never a message.
+   */
+  private void recover(String why) {
+    checkOnActor();
+    if (!live || closed) {
+      return; // a sync or a catch-up is under way: it reads the inbox anyway
+    }
+    log.debug("{}: {}; reading the inbox from {}", channel, why, lastWrittenSeq);
+    outgoing.clear();
+    outgoingBytes = 0;
+    lastSentSeq = lastWrittenSeq;
+    live = false;
+    catchingUp = true;
+    held.clear();
+    heldOverflow = true; // pushes meanwhile are read from the inbox too
+    whenDrained(this::catchUp);
   }
 
   /** Adds a live message to the next Deliver frame; a burst of them goes out together. */
@@ -625,6 +698,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     outgoingBytes = 0;
     if (session != null) {
       ctx.sessions().remove(session);
+      ctx.cluster().leave(session.user().appKey(), session.user().userId(), session.entry(ctx.cluster().nodeId()));
     }
     if (cause != null) {
       log.debug("{}: closed by {}", channel, cause.toString());

@@ -606,9 +606,11 @@ public final class HttpApi implements AutoCloseable {
     for (String u : users) {
       UserKey user = new UserKey(appKey, u);
       ctx.state().block(user.appKey(), user.userId(), until);
+      String reason = "user blocked for " + minutes + " min";
       for (ServerSession s : ctx.sessions().sessions(user)) {
-        s.disconnect(ErrorCode.CONN_USER_BLOCKED.code(), "user blocked for " + minutes + " min");
+        s.disconnect(ErrorCode.CONN_USER_BLOCKED.code(), reason);
       }
+      ctx.cluster().disconnectUser(appKey, u, ErrorCode.CONN_USER_BLOCKED.code(), reason);
     }
     return ok();
   }
@@ -655,8 +657,8 @@ public final class HttpApi implements AutoCloseable {
     return ok();
   }
 
-  private ObjectNode checkOnline(String appKey, Map<String, List<String>> form) throws ApiError {
+  private ObjectNode checkOnline(String appKey, Map<String, List<String>> form) throws ApiError, IOException {
     String userId = userId(single(form, "userId", true));
-    return ok().put("status", ctx.sessions().isOnline(new UserKey(appKey, userId)) ? "1" : "0");
+    return ok().put("status", ctx.cluster().isOnline(appKey, userId) ? "1" : "0");
   }
 }

@@ -1,5 +1,6 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.Cluster;
 import io.imlink.server.spi.InboxStore;
 import io.imlink.api.ErrorCode;
 import io.imlink.api.Limits;
@@ -18,12 +19,14 @@ import java.util.concurrent.CompletableFuture;
 public final class MessageRouter {
   private final InboxStore inbox;
   private final SessionRegistry sessions;
+  private final Cluster cluster;
   private final Counters stats;
   private final Clock clock;
 
-  public MessageRouter(InboxStore inbox, SessionRegistry sessions, Counters stats, Clock clock) {
+  public MessageRouter(InboxStore inbox, SessionRegistry sessions, Cluster cluster, Counters stats, Clock clock) {
     this.inbox = inbox;
     this.sessions = sessions;
+    this.cluster = cluster;
     this.stats = stats;
     this.clock = clock;
   }
@@ -78,11 +81,22 @@ public final class MessageRouter {
     return code;
   }
 
-  /** Hands each recipient's copy to its live sessions (after the store committed it). */
+  /**
+   * Hands each recipient's copy to its live sessions (after the store committed it): this node's
+   * directly, the other nodes' through the cluster.
+   */
   private void deliverLive(String appKey, InboxStore.Published published) {
     for (InboxStore.Delivery d : published.deliveries()) {
-      for (ServerSession s : sessions.sessions(new UserKey(appKey, d.userId()))) {
-        s.live().push(d.message());
+      pushLocal(appKey, d.userId(), List.of(d.message()));
+      cluster.deliver(appKey, d.userId(), List.of(d.message().toByteArray()));
+    }
+  }
+
+  /** Pushes stored messages of a recipient to this node's sessions of the user. */
+  public void pushLocal(String appKey, String userId, List<io.imlink.protocol.v1.DeliveredMessage> messages) {
+    for (ServerSession s : sessions.sessions(new UserKey(appKey, userId))) {
+      for (io.imlink.protocol.v1.DeliveredMessage m : messages) {
+        s.live().push(m);
       }
     }
   }

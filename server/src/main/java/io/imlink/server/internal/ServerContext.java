@@ -4,6 +4,7 @@ import io.imlink.server.spi.InboxStore;
 import io.imlink.api.spi.FrameChannel;
 import io.imlink.api.spi.FrameHandler;
 import io.imlink.api.spi.WriteBudget;
+import io.imlink.server.spi.Cluster;
 import io.imlink.server.spi.ConnectRateLimiter;
 import io.imlink.server.spi.NonceStore;
 import io.imlink.server.spi.ServerStateStore;
@@ -24,6 +25,7 @@ public record ServerContext(
     TokenService tokens,
     ServerStateStore state,
     SessionRegistry sessions,
+    Cluster cluster,
     Counters stats,
     Clock clock,
     ScheduledExecutorService scheduler,

@@ -31,6 +31,12 @@ public record ServerSession(
     void push(io.imlink.protocol.v1.DeliveredMessage message);
   }
 
+  /** This session as the cluster's directory holds it, on node {@code nodeId}. */
+  public io.imlink.server.spi.SessionEntry entry(String nodeId) {
+    int number = deviceClass == DeviceClass.UNRECOGNIZED ? -1 : deviceClass.getNumber(); // a class of its own
+    return new io.imlink.server.spi.SessionEntry(nodeId, id, deviceId, number, firstLoginTimeMs);
+  }
+
   /** Tells the client why, then closes the connection (queued frames are flushed first). */
   public void disconnect(int code, String reason) {
     disconnect(channel, code, reason);

@@ -51,14 +51,16 @@ class TestChannel implements FrameChannel {
       double connectsPerSecond) {
     Clock clock = Clock.systemUTC();
     ServerState state = ServerState.inMemory();
-    SessionRegistry sessions = new SessionRegistry(true);
+    SessionRegistry sessions = new SessionRegistry();
+    io.imlink.server.spi.Cluster cluster = new LocalCluster().join(
+        new io.imlink.server.spi.ClusterConfig(true, Map.of()), null);
     Counters counters = new Counters();
     return new ServerContext(new TokenService(Map.of(APP, "app-secret-0123"), null, clock, state), state, sessions,
-        counters, clock, scheduler, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(90),
+        cluster, counters, clock, scheduler, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(90),
         new ConnectLimiter(connectsPerSecond, (int) Math.min(Integer.MAX_VALUE, connectsPerSecond), clock),
         new ConnectionCaps(10_000, 1_000), io.imlink.api.spi.WriteBudget.of(io.imlink.api.spi.TransportOptions.defaults()),
         inbox, new NonceCache(),
-        new MessageRouter(inbox, sessions, counters, clock), workers, sync, new AtomicBoolean(), new SecureRandom());
+        new MessageRouter(inbox, sessions, cluster, counters, clock), workers, sync, new AtomicBoolean(), new SecureRandom());
   }
 
   /** What a frame the server sent is: decoded, or null to record nothing. Throws if it is not a frame. */
