@@ -1,0 +1,335 @@
+package io.imlink.server.cluster.hazelcast.internal;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.topic.ITopic;
+import io.imlink.server.spi.Cluster;
+import io.imlink.server.spi.ClusterConfig;
+import io.imlink.server.spi.ClusterNode;
+import io.imlink.server.spi.SessionEntry;
+import io.imlink.server.spi.SessionPolicy;
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server node's Hazelcast member and what it shares (see {@code HazelcastClusterProvider}).
+ *
+ * <p>Thread safety: every method may be called from any thread. Topic messages reach the {@link
+ * ClusterNode} on Hazelcast's event threads; entry processors run on the key owner's partition
+ * threads.
+ */
+public final class HazelcastCluster implements Cluster {
+  private static final Logger log = LoggerFactory.getLogger(HazelcastCluster.class);
+  static final String SESSIONS = "imlink-sessions";
+  static final String EVERY_NODE = "imlink-every-node";
+  private static final String NODE_TOPIC = "imlink-node-";
+
+  private final HazelcastInstance hz;
+  private final String nodeId;
+  private final boolean onePerDeviceClass;
+  private final IMap<String, ArrayList<SessionEntry>> sessions;
+  private final ITopic<Serializable> everyNode;
+  private final UUID membershipListener;
+  private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
+
+  private HazelcastCluster(HazelcastInstance hz, boolean onePerDeviceClass, ClusterNode node) {
+    this.hz = hz;
+    this.nodeId = hz.getCluster().getLocalMember().getUuid().toString();
+    this.onePerDeviceClass = onePerDeviceClass;
+    this.sessions = hz.getMap(SESSIONS);
+    this.everyNode = hz.getTopic(EVERY_NODE);
+    ITopic<Serializable> mine = hz.getTopic(NODE_TOPIC + nodeId);
+    mine.addMessageListener(m -> dispatch(node, m.getMessageObject()));
+    everyNode.addMessageListener(m -> {
+      if (m.getMessageObject() instanceof DisconnectUser d && !d.fromNode().equals(nodeId)) {
+        node.disconnectUser(d.appKey(), d.userId(), d.code(), d.reason());
+      }
+    });
+    this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+        epoch.incrementAndGet();
+        log.info("cluster member joined: {}", e.getMember());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        epoch.incrementAndGet();
+        log.info("cluster member left: {}; its sessions leave the directory", e.getMember());
+        if (isOldest()) { // one member cleans up; each entry of the dead node goes
+          sessions.executeOnEntries(new RemoveNode(e.getMember().getUuid().toString()));
+        }
+      }
+    });
+  }
+
+  /** Starts this node's member and joins the cluster its properties name. */
+  public static HazelcastCluster join(ClusterConfig config, ClusterNode node) throws IOException {
+    String bind = config.property("bind").orElse("127.0.0.1");
+    int port = config.property("port").map(p -> parsePort(p)).orElse(5701);
+    List<String> members = config.property("members")
+        .map(m -> Arrays.stream(m.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList())
+        .orElse(List.of(bind + ":" + port));
+    Duration joinTimeout = config.property("join-timeout").map(HazelcastCluster::duration).orElse(Duration.ofSeconds(30));
+    Config hc = new Config();
+    hc.setClusterName(config.property("cluster-name").orElse("imlink"));
+    hc.setInstanceName("imlink-" + bind + "-" + port);
+    hc.setProperty("hazelcast.logging.type", "slf4j");
+    hc.setProperty("hazelcast.phone.home.enabled", "false");
+    hc.setProperty("hazelcast.shutdownhook.enabled", "false"); // the server closes it
+    hc.setProperty("hazelcast.socket.bind.any", "false");
+    hc.setProperty("hazelcast.max.join.seconds", String.valueOf(Math.max(1, joinTimeout.toSeconds())));
+    // A member that finds none of the others forms the cluster at once instead of waiting 5 s first.
+    hc.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hc.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    // A member that stops answering (a stalled process, a cut link) is removed after this long
+    // without a heartbeat, and its sessions leave the directory; one that died is removed as soon
+    // as its connections fail.
+    Duration memberTimeout = config.property("member-timeout").map(HazelcastCluster::duration).orElse(Duration.ofSeconds(10));
+    hc.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hc.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(Math.max(2, memberTimeout.toSeconds())));
+    hc.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    hc.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+    NetworkConfig net = hc.getNetworkConfig();
+    net.setPort(port).setPortAutoIncrement(false).setPublicAddress(bind + ":" + port);
+    net.getInterfaces().setEnabled(true).addInterface(bind);
+    JoinConfig join = net.getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getMulticastConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(5);
+    HazelcastInstance hz;
+    try {
+      hz = Hazelcast.newHazelcastInstance(hc);
+    } catch (RuntimeException e) {
+      throw new IOException("cannot start the Hazelcast member on " + bind + ":" + port + " (members " + members
+          + "): " + e.getMessage(), e);
+    }
+    return new HazelcastCluster(hz, config.onePerDeviceClass(), node);
+  }
+
+  private static int parsePort(String p) {
+    try {
+      int port = Integer.parseInt(p.strip());
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("the cluster property 'port' must be a port from 1 to 65535, got '" + p + "'");
+    }
+  }
+
+  private static Duration duration(String s) {
+    try {
+      return s.startsWith("P") || s.startsWith("p") ? Duration.parse(s) : Duration.ofSeconds(Long.parseLong(s.strip()));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("a cluster duration (join-timeout, member-timeout) must be ISO-8601 (PT30S)"
+          + " or seconds, got '" + s + "'");
+    }
+  }
+
+  private boolean isOldest() {
+    Set<Member> members = hz.getCluster().getMembers();
+    return !members.isEmpty() && members.iterator().next().localMember();
+  }
+
+  private static String key(String appKey, String userId) {
+    return appKey + "\n" + userId;
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public long epoch() {
+    return epoch.get();
+  }
+
+  @Override
+  public CompletionStage<SessionPolicy.Decision> admit(String appKey, String userId, SessionEntry incoming,
+      boolean reconnect) {
+    return sessions.submitToKey(key(appKey, userId), new Admit(incoming, reconnect, onePerDeviceClass))
+        .thenApply(d -> d.toDecision());
+  }
+
+  @Override
+  public void leave(String appKey, String userId, SessionEntry entry) {
+    sessions.submitToKey(key(appKey, userId), new Leave(entry.sessionId(), entry.nodeId()))
+        .whenComplete((ignored, e) -> {
+          if (e != null && hz.getLifecycleService().isRunning()) {
+            log.warn("removing session {} of {} from the cluster directory failed", entry.sessionId(), userId, e);
+          }
+        });
+  }
+
+  @Override
+  public boolean isOnline(String appKey, String userId) throws IOException {
+    try {
+      List<SessionEntry> entries = sessions.getAsync(key(appKey, userId)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      return entries != null && !entries.isEmpty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while asking the cluster", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("the cluster did not answer whether " + userId + " is online: " + e, e);
+    }
+  }
+
+  @Override
+  public void deliver(String appKey, String userId, List<byte[]> messages) {
+    sessions.getAsync(key(appKey, userId)).whenComplete((entries, e) -> {
+      if (e != null || entries == null) {
+        return; // not online elsewhere, or not known: the client syncs
+      }
+      Set<String> nodes = new LinkedHashSet<>();
+      for (SessionEntry s : entries) {
+        if (!s.nodeId().equals(nodeId)) {
+          nodes.add(s.nodeId());
+        }
+      }
+      for (String n : nodes) {
+        hz.getTopic(NODE_TOPIC + n).publishAsync(new Deliver(appKey, userId, new ArrayList<>(messages)));
+      }
+    });
+  }
+
+  @Override
+  public void disconnect(SessionEntry entry, int code, String reason) {
+    hz.getTopic(NODE_TOPIC + entry.nodeId()).publishAsync(new Disconnect(entry.sessionId(), code, reason));
+  }
+
+  @Override
+  public void disconnectUser(String appKey, String userId, int code, String reason) {
+    everyNode.publishAsync(new DisconnectUser(nodeId, appKey, userId, code, reason));
+  }
+
+  private static void dispatch(ClusterNode node, Object message) {
+    if (message instanceof Deliver d) {
+      node.deliver(d.appKey(), d.userId(), d.messages());
+    } else if (message instanceof Disconnect d) {
+      node.disconnect(d.sessionId(), d.code(), d.reason());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!hz.getLifecycleService().isRunning()) {
+      return;
+    }
+    try {
+      hz.getCluster().removeMembershipListener(membershipListener);
+      sessions.executeOnEntries(new RemoveNode(nodeId)); // this node's sessions are gone with it
+    } catch (RuntimeException e) {
+      log.warn("removing this node's sessions from the cluster directory failed; the members will on its leave", e);
+    } finally {
+      hz.shutdown();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "hazelcast " + hz.getCluster().getMembers().size() + " member(s), this one "
+        + hz.getCluster().getLocalMember().getAddress();
+  }
+
+  // ---- what travels between members (Java-serialized: every node runs the same classes) ----
+
+  record Deliver(String appKey, String userId, ArrayList<byte[]> messages) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  record Disconnect(String sessionId, int code, String reason) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  record DisconnectUser(String fromNode, String appKey, String userId, int code, String reason) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** A decision as it travels back from the key's owner. */
+  record DecisionData(int refusal, ArrayList<SessionEntry> kicked, ArrayList<SessionEntry> replaced,
+      ArrayList<SessionEntry> next) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    SessionPolicy.Decision toDecision() {
+      return new SessionPolicy.Decision(refusal, List.copyOf(kicked), List.copyOf(replaced), List.copyOf(next));
+    }
+  }
+
+  /** Admission, atomic on the key's owner: {@link SessionPolicy#admit} over the user's entries. */
+  record Admit(SessionEntry incoming, boolean reconnect, boolean onePerDeviceClass)
+      implements EntryProcessor<String, ArrayList<SessionEntry>, DecisionData> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public DecisionData process(Map.Entry<String, ArrayList<SessionEntry>> e) {
+      List<SessionEntry> current = e.getValue() == null ? List.of() : e.getValue();
+      SessionPolicy.Decision d = SessionPolicy.admit(current, incoming, reconnect, onePerDeviceClass);
+      if (d.accepted()) {
+        e.setValue(new ArrayList<>(d.next()));
+      }
+      return new DecisionData(d.refusal(), new ArrayList<>(d.kicked()), new ArrayList<>(d.replaced()),
+          new ArrayList<>(d.next()));
+    }
+  }
+
+  /** Removes one session of a user, if it is still there. */
+  record Leave(String sessionId, String nodeId) implements EntryProcessor<String, ArrayList<SessionEntry>, Boolean> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, ArrayList<SessionEntry>> e) {
+      if (e.getValue() == null) {
+        return false;
+      }
+      ArrayList<SessionEntry> next = new ArrayList<>(e.getValue());
+      boolean removed = next.removeIf(s -> s.sessionId().equals(sessionId) && s.nodeId().equals(nodeId));
+      if (removed) {
+        e.setValue(next.isEmpty() ? null : next);
+      }
+      return removed;
+    }
+  }
+
+  /** Removes every session a node held (it left or died). */
+  record RemoveNode(String nodeId) implements EntryProcessor<String, ArrayList<SessionEntry>, Boolean> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, ArrayList<SessionEntry>> e) {
+      if (e.getValue() == null) {
+        return false;
+      }
+      ArrayList<SessionEntry> next = new ArrayList<>(e.getValue());
+      boolean removed = next.removeIf(s -> s.nodeId().equals(nodeId));
+      if (removed) {
+        e.setValue(next.isEmpty() ? null : next);
+      }
+      return removed;
+    }
+  }
+}
