@@ -50,6 +50,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Mixin StoreOptions storage;
 
+  @Mixin ClusterOptions clustering;
+
   @Option(names = "--token-lifetime", paramLabel = "DURATION",
       description = "Lifetime of new tokens, ISO-8601 (e.g. PT24H); default: permanent.")
   Duration tokenLifetime;
@@ -88,6 +90,7 @@ final class ServerCommand implements Callable<Integer> {
           .dataDirectory(dataDir)
           .tokenLifetime(tokenLifetime);
       storage.apply(b, System::getenv);
+      clustering.apply(b, storage.store);
       listen.forEach(b::listen);
       if (certificate != null) {
         b.tls(certificate);
@@ -120,6 +123,7 @@ final class ServerCommand implements Callable<Integer> {
     out.println("app secret " + secretShown); // never the secret itself
     out.println("data in    " + dataDir.toAbsolutePath());
     out.println("store      " + storage.describe(dataDir));
+    out.println("cluster    " + clustering.describe());
     out.println("tokens     " + (tokenLifetime == null ? "permanent" : "live " + tokenLifetime));
     if (certificate != null) {
       out.println("TLS        " + certificate.certificate().getSubjectX500Principal() + ", valid to "

@@ -1,0 +1,234 @@
+package io.imlink.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imlink.api.ConnectionStatus;
+import io.imlink.api.ImEngine;
+import io.imlink.api.Message;
+import io.imlink.api.MessageStatus;
+import io.imlink.api.ReconnectPolicy;
+import io.imlink.server.ServerApiClient;
+import io.imlink.server.store.postgres.EmbeddedPostgresFixture;
+import io.imlink.tck.Await;
+import io.imlink.tck.Network;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The messaging fault run across a cluster of real server processes: three {@code imlink server
+ * --store postgres --cluster hazelcast} JVMs on one embedded PostgreSQL, and two users whose engines
+ * know all three nodes, each first on a node of its own, exchanging messages while their nodes are
+ * killed hard (SIGKILL) and started again. Received equals sent, nothing twice, in the senders'
+ * order; and once both have signed out, no node still counts either online (the dead members'
+ * sessions left the directory).
+ *
+ * <p>{@value #MESSAGES_PROPERTY} sets the messages per user: 500 in CI, 5,000 (10,000 in all) for
+ * the benchmark-size run.
+ */
+@Timeout(300)
+class ClusterFaultTest {
+  static final String MESSAGES_PROPERTY = "imlink.cluster.faults.messages";
+  private static final String APP = "cluster-app";
+  private static final String SECRET = "cluster-app-secret-0123";
+
+  @TempDir Path tmp;
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  /** One server process, with the ports it keeps across restarts. */
+  private final class Node {
+    final int index;
+    final int tcp = Network.freePort();
+    final int http = Network.freePort();
+    final int member = Network.freePort();
+    Process process;
+
+    Node(int index) {
+      this.index = index;
+    }
+
+    URI uri() {
+      return URI.create("tcp://127.0.0.1:" + tcp);
+    }
+
+    ServerApiClient api() {
+      return new ServerApiClient(URI.create("http://127.0.0.1:" + http), APP, SECRET);
+    }
+
+    void start(String url, String clusterName, String members, Path secret) throws Exception {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+          Main.class.getName(), "server", "--listen", uri().toString(), "--http", "127.0.0.1:" + http, "--app-key", APP,
+          "--app-secret-file", secret.toString(), "--data-dir", tmp.resolve("node-" + index).toString(),
+          "--store", "postgres", "--jdbc-url", url, "--jdbc-user", EmbeddedPostgresFixture.user(),
+          "--cluster", "hazelcast", "--cluster-name", clusterName, "--cluster-port", String.valueOf(member)));
+      for (String m : members.split(",")) {
+        command.add("--member");
+        command.add(m);
+      }
+      process = new ProcessBuilder(command)
+          .redirectError(tmp.resolve("node-" + index + "-" + System.nanoTime() + ".err").toFile())
+          .redirectOutput(ProcessBuilder.Redirect.PIPE)
+          .start();
+      BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      List<String> seen = new ArrayList<>();
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        seen.add(line);
+        if (line.startsWith("tokens")) {
+          Thread drain = new Thread(() -> {
+            try {
+              lines.transferTo(Writer.nullWriter());
+            } catch (java.io.IOException ignored) {
+              // the process ended
+            }
+          }, "node-" + index + "-stdout");
+          drain.setDaemon(true);
+          drain.start();
+          return;
+        }
+      }
+      throw new AssertionError("node " + index + " did not start: " + seen);
+    }
+
+    void kill() throws InterruptedException {
+      process.destroyForcibly(); // SIGKILL: no goodbye to clients or members
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
+    for (Node n : nodes) {
+      if (n.process != null && n.process.isAlive()) {
+        n.process.destroyForcibly();
+        n.process.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private final class User {
+    final ImEngine engine;
+    final List<Message> received = new CopyOnWriteArrayList<>();
+
+    User(String id, List<URI> servers) {
+      engine = ImEngine.builder(APP).servers(servers).dataDirectory(tmp.resolve("client-" + id))
+          .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(100)))
+          .pingInterval(Duration.ofMillis(500)).pongTimeout(Duration.ofMillis(300)).build();
+      closing.add(engine);
+      engine.addMessageListener((m, left, offline) -> received.add(m));
+    }
+  }
+
+  @Test
+  void twoUsersOnDifferentNodesLoseNothingWhileTheirNodesAreKilledAndRestarted() throws Exception {
+    int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
+    String url = EmbeddedPostgresFixture.newDatabaseUrl();
+    Path secret = Files.writeString(tmp.resolve("secret"), SECRET + "\n");
+    String clusterName = "imlink-faults-" + UUID.randomUUID();
+    for (int i = 0; i < 3; i++) {
+      nodes.add(new Node(i));
+    }
+    String members = nodes.stream().map(n -> "127.0.0.1:" + n.member).collect(Collectors.joining(","));
+    for (Node n : nodes) {
+      startWithMembers(n, url, clusterName, members, secret);
+    }
+    ServerApiClient api = nodes.get(2).api();
+    // Alice tries node 0 first, Bob node 1: each goes on to the next when its node is gone.
+    User alice = new User("alice", List.of(nodes.get(0).uri(), nodes.get(1).uri(), nodes.get(2).uri()));
+    User bob = new User("bob", List.of(nodes.get(1).uri(), nodes.get(2).uri(), nodes.get(0).uri()));
+    alice.engine.connect(api.getToken("alice"), 0);
+    bob.engine.connect(api.getToken("bob"), 0);
+    Await.until("both connected", () -> alice.engine.getConnectionStatus() == ConnectionStatus.CONNECTED
+        && bob.engine.getConnectionStatus() == ConnectionStatus.CONNECTED, Duration.ofSeconds(30));
+
+    List<CompletableFuture<Message>> aliceSends = Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<Message>> bobSends = Collections.synchronizedList(new ArrayList<>());
+    List<String> faults = new CopyOnWriteArrayList<>();
+    Thread chaos = new Thread(() -> {
+      try {
+        for (int round = 0; round < 4; round++) {
+          Node victim = nodes.get(round % 2); // alice's first node, then bob's
+          Thread.sleep(300); // let messages flow between faults
+          victim.kill();
+          faults.add("killed node " + victim.index);
+          Thread.sleep(500);
+          startWithMembers(victim, url, clusterName, members, secret);
+          faults.add("restarted node " + victim.index);
+        }
+      } catch (Exception e) {
+        faults.add("chaos failed: " + e);
+      }
+    }, "chaos");
+    chaos.start();
+    for (int i = 0; i < perSide; i++) {
+      aliceSends.add(alice.engine.sendMessage("bob", "RC:TxtMsg", "{\"content\":\"a" + i + "\"}"));
+      bobSends.add(bob.engine.sendMessage("alice", "RC:TxtMsg", "{\"content\":\"b" + i + "\"}"));
+      if (i % 50 == 0) {
+        Thread.sleep(20); // spread the sends over the faults
+      }
+    }
+    chaos.join();
+    assertThat(faults).as("the faults").hasSize(8).allMatch(f -> !f.startsWith("chaos failed"));
+
+    for (Object[] pair : new Object[][] {{aliceSends, bob}, {bobSends, alice}}) {
+      @SuppressWarnings("unchecked")
+      List<CompletableFuture<Message>> sends = (List<CompletableFuture<Message>>) pair[0];
+      User receiver = (User) pair[1];
+      List<Message> sent = new ArrayList<>();
+      for (CompletableFuture<Message> f : sends) {
+        sent.add(f.get(120, TimeUnit.SECONDS));
+      }
+      assertThat(sent).extracting(Message::status).containsOnly(MessageStatus.SENT);
+      Await.until("everything received", () -> receiver.received.size() >= perSide, Duration.ofSeconds(120));
+      Set<String> ids = new HashSet<>();
+      for (Message m : receiver.received) {
+        assertThat(ids.add(m.serverMessageId())).as("received twice: %s", m.content()).isTrue();
+      }
+      assertThat(ids).containsExactlyInAnyOrderElementsOf(sent.stream().map(Message::serverMessageId).toList());
+      for (int i = 1; i < sent.size(); i++) {
+        assertThat(sent.get(i).orderKey()).as("order of message %d", i).isGreaterThan(sent.get(i - 1).orderKey());
+      }
+    }
+
+    alice.engine.disconnect();
+    bob.engine.disconnect();
+    for (Node n : nodes) {
+      ServerApiClient through = n.api();
+      Await.until("no node counts alice or bob online (node " + n.index + ")", () -> {
+        try {
+          return !through.checkOnline("alice") && !through.checkOnline("bob");
+        } catch (Exception e) {
+          return false;
+        }
+      }, Duration.ofSeconds(30));
+    }
+  }
+
+  private static void startWithMembers(Node n, String url, String clusterName, String members, Path secret)
+      throws Exception {
+    n.start(url, clusterName, members, secret);
+  }
+}
