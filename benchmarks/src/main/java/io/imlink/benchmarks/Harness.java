@@ -31,7 +31,7 @@ public final class Harness {
         case "--warmup" -> warmup = Integer.parseInt(list.get(++i));
         case "--iterations" -> iterations = Integer.parseInt(list.get(++i));
         case "--help", "-h" -> {
-          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|tls|server-store|all] [--warmup N] [--iterations N]");
+          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|tls|server-store|cluster|idle|all] [--warmup N] [--iterations N]");
           return;
         }
         default -> which = list.get(i);
@@ -48,6 +48,8 @@ public final class Harness {
       case "messaging" -> MessagingBenchmark.run(settings, 50_000, out);
       case "tls" -> TlsBenchmark.run(settings, out);
       case "server-store" -> ServerStoreBenchmark.run(settings, ServerStoreBenchmark.backends(), out);
+      case "cluster" -> ClusterBenchmark.run(settings, out);
+      case "idle" -> IdleSessionsBenchmark.run(Math.max(1_000, settings.iterations()), out);
       case "all" -> {
         ConnectLatency.run(settings, out);
         StorageBenchmark.run(settings, out);
@@ -55,9 +57,11 @@ public final class Harness {
         MessagingBenchmark.run(settings, 50_000, out);
         TlsBenchmark.run(settings, out);
         ServerStoreBenchmark.run(settings, ServerStoreBenchmark.backends(), out);
+        ClusterBenchmark.run(settings, out);
+        IdleSessionsBenchmark.run(Math.max(1_000, settings.iterations()), out);
       }
       default -> throw new IllegalArgumentException(
-          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, tls, server-store, all");
+          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, tls, server-store, cluster, idle, all");
     }
   }
 }

@@ -81,4 +81,23 @@ class HarnessSmokeTest {
     }
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("postgres / sqlite loaded throughput");
   }
+
+  @Test
+  void clusterBenchmarkComparesSameAndCrossNode() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var r = ClusterBenchmark.run(new Harness.Settings(20, 40), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(r.sameNodeP50us()).isPositive();
+    assertThat(r.crossNodeP50us()).isPositive();
+    assertThat(r.crossNodePerSecond()).isPositive();
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("cross/same p50");
+  }
+
+  @Test
+  void idleSessionsBenchmarkMeasuresMemoryPerSession() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var r = IdleSessionsBenchmark.run(200, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(r.sessions()).isEqualTo(200);
+    assertThat(r.threadsWith()).as("no thread per session").isLessThan(r.threadsBefore() + 20);
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("bytes each");
+  }
 }
