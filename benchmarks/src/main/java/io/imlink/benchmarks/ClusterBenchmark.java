@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -36,7 +35,7 @@ public final class ClusterBenchmark {
 
   private static final String KEY = "bench-app";
   private static final String SECRET = "bench-app-secret";
-  private static final String TEXT = "{\"content\":\"a short chat message of ordinary length\"}";
+  private static final String TEXT = Echoes.TEXT;
 
   /** The figures; latencies in microseconds. */
   public record Result(double sameNodeP50us, double sameNodeP99us, double crossNodeP50us, double crossNodeP99us,
@@ -106,31 +105,7 @@ public final class ClusterBenchmark {
     String a = tag + "-a";
     String b = tag + "-b";
     try (ImEngine alice = connected(aNode, a, api); ImEngine bob = connected(bNode, b, api)) {
-      bob.addMessageListener((m, left, offline) -> bob.sendMessage(a, m.objectName(), m.content(), null));
-      SynchronousQueue<Long> echoed = new SynchronousQueue<>();
-      alice.addMessageListener((m, left, offline) -> {
-        long now = System.nanoTime();
-        try {
-          echoed.put(now);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-      for (int i = 0; i < warm + echoes; i++) {
-        long start = System.nanoTime();
-        if (alice.sendMessage(b, "RC:TxtMsg", TEXT, null) != 0) {
-          throw new IllegalStateException("send refused");
-        }
-        Long back = echoed.poll(10, TimeUnit.SECONDS);
-        if (back == null) {
-          throw new IllegalStateException("no echo within 10 s (" + tag + " node)");
-        }
-        if (i >= warm) {
-          h.recordValue(back - start);
-        }
-      }
-      return h;
+      return Echoes.measure(alice, a, bob, b, warm, echoes, tag + " node");
     }
   }
 

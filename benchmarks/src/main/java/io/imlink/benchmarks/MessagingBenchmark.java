@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,7 +33,7 @@ public final class MessagingBenchmark {
 
   private static final String KEY = "bench-app";
   private static final String SECRET = "bench-app-secret";
-  private static final String TEXT = "{\"content\":\"a short chat message of ordinary length\"}";
+  private static final String TEXT = Echoes.TEXT;
 
   /** One transport's figures. */
   public record Result(String transport, long echoes, double echoP50us, double echoP99us, int messages,
@@ -105,32 +104,8 @@ public final class MessagingBenchmark {
     String b = uri.getScheme() + "-b";
     try (ImEngine alice = connected(uri, "a", api, data); ImEngine bob = connected(uri, "b", api, data)) {
       // Echo: bob sends every message straight back.
-      bob.addMessageListener((m, left, offline) -> bob.sendMessage(a, m.objectName(), m.content(), null));
-      SynchronousQueue<Long> echoed = new SynchronousQueue<>();
-      alice.addMessageListener((m, left, offline) -> {
-        long now = System.nanoTime();
-        try {
-          echoed.put(now);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      Histogram echo = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-      int echoes = Math.max(1, settings.iterations() / 2);
-      int warm = Math.max(1, settings.warmup() / 2);
-      for (int i = 0; i < warm + echoes; i++) {
-        long start = System.nanoTime();
-        if (alice.sendMessage(b, "RC:TxtMsg", TEXT, null) != 0) {
-          throw new IllegalStateException("send refused");
-        }
-        Long back = echoed.poll(10, TimeUnit.SECONDS);
-        if (back == null) {
-          throw new IllegalStateException("no echo within 10 s over " + uri);
-        }
-        if (i >= warm) {
-          echo.recordValue(back - start);
-        }
-      }
+      Histogram echo = Echoes.measure(alice, a, bob, b, Math.max(1, settings.warmup() / 2),
+          Math.max(1, settings.iterations() / 2), uri.toString());
 
       // Throughput: alice sends to carol without waiting; carol only stores. A first, untimed
       // burst warms the code paths up, as the echoes' first rounds do.

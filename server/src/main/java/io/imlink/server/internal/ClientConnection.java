@@ -494,6 +494,15 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
       return; // a sync or a catch-up is under way: it reads the inbox anyway
     }
     log.debug("{}: {}; reading the inbox from {}", channel, why, lastWrittenSeq);
+    readFromInbox();
+  }
+
+  /**
+   * Drops what is gathered and not yet written, and reads everything after the last message
+   * written from the inbox instead (the catch-up that follows a sync, paced by the peer), pushes
+   * meanwhile included; the session is live again once it has caught up.
+   */
+  private void readFromInbox() {
     outgoing.clear();
     outgoingBytes = 0;
     lastSentSeq = lastWrittenSeq;
@@ -585,14 +594,7 @@ final class ClientConnection implements FrameHandler, ServerSession.LiveDelivery
     }
     // More is due than the transport may hold: leave it in the inbox, and read it from there
     // once the peer has read what the transport holds (the catch-up that follows a sync).
-    outgoing.clear();
-    outgoingBytes = 0;
-    lastSentSeq = lastWrittenSeq;
-    live = false;
-    catchingUp = true;
-    held.clear();
-    heldOverflow = true; // pushes meanwhile are read from the inbox too
-    whenDrained(this::catchUp);
+    readFromInbox();
   }
 
   /**

@@ -303,16 +303,21 @@ public final class HazelcastCluster implements Cluster {
 
     @Override
     public Boolean process(Map.Entry<String, ArrayList<SessionEntry>> e) {
-      if (e.getValue() == null) {
-        return false;
-      }
-      ArrayList<SessionEntry> next = new ArrayList<>(e.getValue());
-      boolean removed = next.removeIf(s -> s.sessionId().equals(sessionId) && s.nodeId().equals(nodeId));
-      if (removed) {
-        e.setValue(next.isEmpty() ? null : next);
-      }
-      return removed;
+      return removeFrom(e, s -> s.sessionId().equals(sessionId) && s.nodeId().equals(nodeId));
     }
+  }
+
+  /** Removes the entries {@code which} picks from a user's sessions; the user's key goes with the last. */
+  static boolean removeFrom(Map.Entry<String, ArrayList<SessionEntry>> e, java.util.function.Predicate<SessionEntry> which) {
+    if (e.getValue() == null) {
+      return false;
+    }
+    ArrayList<SessionEntry> next = new ArrayList<>(e.getValue());
+    boolean removed = next.removeIf(which);
+    if (removed) {
+      e.setValue(next.isEmpty() ? null : next);
+    }
+    return removed;
   }
 
   /** Removes every session a node held (it left or died). */
@@ -321,15 +326,7 @@ public final class HazelcastCluster implements Cluster {
 
     @Override
     public Boolean process(Map.Entry<String, ArrayList<SessionEntry>> e) {
-      if (e.getValue() == null) {
-        return false;
-      }
-      ArrayList<SessionEntry> next = new ArrayList<>(e.getValue());
-      boolean removed = next.removeIf(s -> s.nodeId().equals(nodeId));
-      if (removed) {
-        e.setValue(next.isEmpty() ? null : next);
-      }
-      return removed;
+      return removeFrom(e, s -> s.nodeId().equals(nodeId));
     }
   }
 }
