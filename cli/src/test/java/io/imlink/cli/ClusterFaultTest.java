@@ -134,24 +134,20 @@ class ClusterFaultTest {
     final List<Message> received = new CopyOnWriteArrayList<>();
 
     User(String id, List<URI> servers) {
+      this(id, servers, Duration.ofMillis(500), Duration.ofMillis(300));
+    }
+
+    User(String id, List<URI> servers, Duration ping, Duration pong) {
       engine = ImEngine.builder(APP).servers(servers).dataDirectory(tmp.resolve("client-" + id))
           .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(100)))
-          .pingInterval(Duration.ofMillis(500)).pongTimeout(Duration.ofMillis(300)).build();
+          .pingInterval(ping).pongTimeout(pong).build();
       closing.add(engine);
       engine.addMessageListener((m, left, offline) -> received.add(m));
     }
   }
 
-  @Test
-  void twoUsersOnDifferentNodesLoseNothingWhileTheirNodesAreKilledAndRestarted() throws Exception {
-    int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
-    String url = EmbeddedPostgresFixture.newDatabaseUrl();
-    Path secret = Files.writeString(tmp.resolve("secret"), SECRET + "\n");
-    String clusterName = "imlink-faults-" + UUID.randomUUID();
-    for (int i = 0; i < 3; i++) {
-      nodes.add(new Node(i));
-    }
-    String members = nodes.stream().map(n -> "127.0.0.1:" + n.member).collect(Collectors.joining(","));
+  /** The three nodes started, and the two users connected: Alice first to node 0, Bob to node 1. */
+  private User[] cluster(String url, String clusterName, String members, Path secret) throws Exception {
     for (Node n : nodes) {
       startWithMembers(n, url, clusterName, members, secret);
     }
@@ -163,25 +159,18 @@ class ClusterFaultTest {
     bob.engine.connect(api.getToken("bob"), 0);
     Await.until("both connected", () -> alice.engine.getConnectionStatus() == ConnectionStatus.CONNECTED
         && bob.engine.getConnectionStatus() == ConnectionStatus.CONNECTED, Duration.ofSeconds(30));
+    return new User[] {alice, bob};
+  }
 
+  /**
+   * Alice and Bob send {@code perSide} messages each while {@code chaos} runs; then each has
+   * received the other's, once each, in the order sent; then both sign out and no node counts
+   * either online.
+   */
+  private void exchange(User alice, User bob, int perSide, Thread chaos, List<String> faults, int expectedFaults)
+      throws Exception {
     List<CompletableFuture<Message>> aliceSends = Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<Message>> bobSends = Collections.synchronizedList(new ArrayList<>());
-    List<String> faults = new CopyOnWriteArrayList<>();
-    Thread chaos = new Thread(() -> {
-      try {
-        for (int round = 0; round < 4; round++) {
-          Node victim = nodes.get(round % 2); // alice's first node, then bob's
-          Thread.sleep(300); // let messages flow between faults
-          victim.kill();
-          faults.add("killed node " + victim.index);
-          Thread.sleep(500);
-          startWithMembers(victim, url, clusterName, members, secret);
-          faults.add("restarted node " + victim.index);
-        }
-      } catch (Exception e) {
-        faults.add("chaos failed: " + e);
-      }
-    }, "chaos");
     chaos.start();
     for (int i = 0; i < perSide; i++) {
       aliceSends.add(alice.engine.sendMessage("bob", "RC:TxtMsg", "{\"content\":\"a" + i + "\"}"));
@@ -191,7 +180,7 @@ class ClusterFaultTest {
       }
     }
     chaos.join();
-    assertThat(faults).as("the faults").hasSize(8).allMatch(f -> !f.startsWith("chaos failed"));
+    assertThat(faults).as("the faults").hasSize(expectedFaults).allMatch(f -> !f.startsWith("chaos failed"));
 
     for (Object[] pair : new Object[][] {{aliceSends, bob}, {bobSends, alice}}) {
       @SuppressWarnings("unchecked")
@@ -213,18 +202,107 @@ class ClusterFaultTest {
       }
     }
 
+    for (Node n : nodes) {
+      ServerApiClient through = n.api();
+      Await.until("alice and bob online through node " + n.index, () -> online(through, "alice") && online(through, "bob"),
+          Duration.ofSeconds(30));
+    }
     alice.engine.disconnect();
     bob.engine.disconnect();
     for (Node n : nodes) {
       ServerApiClient through = n.api();
-      Await.until("no node counts alice or bob online (node " + n.index + ")", () -> {
-        try {
-          return !through.checkOnline("alice") && !through.checkOnline("bob");
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(30));
+      Await.until("no node counts alice or bob online (node " + n.index + ")",
+          () -> !online(through, "alice") && !online(through, "bob"), Duration.ofSeconds(30));
     }
+  }
+
+  private static boolean online(ServerApiClient api, String user) {
+    try {
+      return api.checkOnline(user);
+    } catch (Exception e) {
+      throw new AssertionError("checkOnline failed", e);
+    }
+  }
+
+  private String[] setUp() throws Exception {
+    String url = EmbeddedPostgresFixture.newDatabaseUrl();
+    Files.writeString(tmp.resolve("secret"), SECRET + "\n");
+    for (int i = 0; i < 3; i++) {
+      nodes.add(new Node(i));
+    }
+    String members = nodes.stream().map(n -> "127.0.0.1:" + n.member).collect(Collectors.joining(","));
+    return new String[] {url, "imlink-faults-" + UUID.randomUUID(), members};
+  }
+
+  @Test
+  void twoUsersOnDifferentNodesLoseNothingWhileTheirNodesAreKilledAndRestarted() throws Exception {
+    int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
+    String[] c = setUp();
+    Path secret = tmp.resolve("secret");
+    User[] users = cluster(c[0], c[1], c[2], secret);
+    List<String> faults = new CopyOnWriteArrayList<>();
+    Thread chaos = new Thread(() -> {
+      try {
+        for (int round = 0; round < 4; round++) {
+          Node victim = nodes.get(round % 2); // alice's first node, then bob's
+          Thread.sleep(300); // let messages flow between faults
+          victim.kill();
+          faults.add("killed node " + victim.index);
+          Thread.sleep(500);
+          startWithMembers(victim, c[0], c[1], c[2], secret);
+          faults.add("restarted node " + victim.index);
+        }
+      } catch (Exception e) {
+        faults.add("chaos failed: " + e);
+      }
+    }, "chaos");
+    exchange(users[0], users[1], perSide, chaos, faults, 8);
+  }
+
+  /**
+   * Alice's node stalls (SIGSTOP) for longer than the member timeout, so that the others remove it
+   * and she moves to another node, then comes back (SIGCONT) and merges into the cluster again:
+   * nothing is lost, and once both sign out no node, the one that stalled included, counts either
+   * online.
+   */
+  @Test
+  void aNodeThatStallsAndComesBackLosesNothingAndLeavesNoOneRegisteredTwice() throws Exception {
+    int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
+    String[] c = setUp();
+    User[] users = cluster(c[0], c[1], c[2], tmp.resolve("secret"));
+    // Carol stays on node 0 through the stall (her pings are far apart): once it has merged back,
+    // the others must know her session again.
+    User carol = new User("carol", List.of(nodes.get(0).uri()), Duration.ofSeconds(60), Duration.ofSeconds(60));
+    carol.engine.connect(nodes.get(2).api().getToken("carol"), 0);
+    Await.until("carol connected", () -> carol.engine.getConnectionStatus() == ConnectionStatus.CONNECTED,
+        Duration.ofSeconds(30));
+    List<String> faults = new CopyOnWriteArrayList<>();
+    Thread chaos = new Thread(() -> {
+      try {
+        Node stalled = nodes.get(0);
+        Thread.sleep(300);
+        signal(stalled.process, "STOP");
+        faults.add("stopped node 0");
+        Thread.sleep(14_000); // past the 10 s member timeout: the others remove it
+        signal(stalled.process, "CONT");
+        faults.add("continued node 0");
+      } catch (Exception e) {
+        faults.add("chaos failed: " + e);
+      }
+    }, "chaos");
+    exchange(users[0], users[1], perSide, chaos, faults, 2);
+    assertThat(carol.engine.getConnectionStatus()).as("carol stayed on the node that stalled")
+        .isEqualTo(ConnectionStatus.CONNECTED);
+    for (Node n : nodes) {
+      ServerApiClient through = n.api();
+      Await.until("carol online again through node " + n.index + " (registered again after the merge)",
+          () -> online(through, "carol"), Duration.ofSeconds(30));
+    }
+  }
+
+  private static void signal(Process p, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", signal, p.pid()).isTrue();
   }
 
   private static void startWithMembers(Node n, String url, String clusterName, String members, Path secret)

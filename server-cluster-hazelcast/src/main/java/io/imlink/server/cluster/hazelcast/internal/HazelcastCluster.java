@@ -45,6 +45,12 @@ public final class HazelcastCluster implements Cluster {
   static final String SESSIONS = "imlink-sessions";
   static final String EVERY_NODE = "imlink-every-node";
   private static final String NODE_TOPIC = "imlink-node-";
+  /**
+   * The member attribute that carries this server's node id. The id is the server's own (random,
+   * per start), not the member's UUID: Hazelcast gives a member a new UUID when it merges back
+   * after a split, and the directory's entries and the node's topic must keep their name.
+   */
+  static final String NODE_ATTRIBUTE = "imlink-node";
 
   private final HazelcastInstance hz;
   private final String nodeId;
@@ -53,10 +59,16 @@ public final class HazelcastCluster implements Cluster {
   private final ITopic<Serializable> everyNode;
   private final UUID membershipListener;
   private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
+  private final ClusterNode node;
+  /** This node's admitted sessions, by session id: what it registers again after a merge. */
+  private final Map<String, Local> admitted = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private HazelcastCluster(HazelcastInstance hz, boolean onePerDeviceClass, ClusterNode node) {
+  private record Local(String appKey, String userId, SessionEntry entry) {}
+
+  private HazelcastCluster(HazelcastInstance hz, String nodeId, boolean onePerDeviceClass, ClusterNode node) {
     this.hz = hz;
-    this.nodeId = hz.getCluster().getLocalMember().getUuid().toString();
+    this.nodeId = nodeId;
+    this.node = node;
     this.onePerDeviceClass = onePerDeviceClass;
     this.sessions = hz.getMap(SESSIONS);
     this.everyNode = hz.getTopic(EVERY_NODE);
@@ -65,6 +77,12 @@ public final class HazelcastCluster implements Cluster {
     everyNode.addMessageListener(m -> {
       if (m.getMessageObject() instanceof DisconnectUser d && !d.fromNode().equals(nodeId)) {
         node.disconnectUser(d.appKey(), d.userId(), d.code(), d.reason());
+      }
+    });
+    hz.getLifecycleService().addLifecycleListener(e -> {
+      if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        epoch.incrementAndGet();
+        reregister();
       }
     });
     this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
@@ -78,8 +96,9 @@ public final class HazelcastCluster implements Cluster {
       public void memberRemoved(MembershipEvent e) {
         epoch.incrementAndGet();
         log.info("cluster member left: {}; its sessions leave the directory", e.getMember());
-        if (isOldest()) { // one member cleans up; each entry of the dead node goes
-          sessions.executeOnEntries(new RemoveNode(e.getMember().getUuid().toString()));
+        String gone = e.getMember().getAttribute(NODE_ATTRIBUTE);
+        if (gone != null && isOldest()) { // one member cleans up; each entry of the dead node goes
+          sessions.executeOnEntries(new RemoveNode(gone));
         }
       }
     });
@@ -93,7 +112,9 @@ public final class HazelcastCluster implements Cluster {
         .map(m -> Arrays.stream(m.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList())
         .orElse(List.of(bind + ":" + port));
     Duration joinTimeout = config.property("join-timeout").map(HazelcastCluster::duration).orElse(Duration.ofSeconds(30));
+    String nodeId = UUID.randomUUID().toString();
     Config hc = new Config();
+    hc.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
     hc.setClusterName(config.property("cluster-name").orElse("imlink"));
     hc.setInstanceName("imlink-" + bind + "-" + port);
     hc.setProperty("hazelcast.logging.type", "slf4j");
@@ -126,7 +147,7 @@ public final class HazelcastCluster implements Cluster {
       throw new IOException("cannot start the Hazelcast member on " + bind + ":" + port + " (members " + members
           + "): " + e.getMessage(), e);
     }
-    return new HazelcastCluster(hz, config.onePerDeviceClass(), node);
+    return new HazelcastCluster(hz, nodeId, config.onePerDeviceClass(), node);
   }
 
   private static int parsePort(String p) {
@@ -173,11 +194,47 @@ public final class HazelcastCluster implements Cluster {
   public CompletionStage<SessionPolicy.Decision> admit(String appKey, String userId, SessionEntry incoming,
       boolean reconnect) {
     return sessions.submitToKey(key(appKey, userId), new Admit(incoming, reconnect, onePerDeviceClass))
-        .thenApply(d -> d.toDecision());
+        .thenApply(d -> {
+          SessionPolicy.Decision decision = d.toDecision();
+          if (decision.accepted()) {
+            admitted.put(incoming.sessionId(), new Local(appKey, userId, incoming));
+          }
+          return decision;
+        });
+  }
+
+  /**
+   * After this member merged back into the cluster following a split, during which the others
+   * removed its sessions from the directory: each session still open here is admitted again, as
+   * a reconnect (so that a newer login of its device class made meanwhile elsewhere wins, 31023),
+   * and what that displaces is closed.
+   */
+  private void reregister() {
+    log.info("merged back into the cluster: registering this node's {} session(s) again", admitted.size());
+    for (Local l : admitted.values()) {
+      sessions.submitToKey(key(l.appKey(), l.userId()), new Admit(l.entry(), true, onePerDeviceClass))
+          .whenComplete((d, e) -> {
+            if (e != null) {
+              log.warn("registering session {} of {} again failed", l.entry().sessionId(), l.userId(), e);
+              return;
+            }
+            SessionPolicy.Decision decision = d.toDecision();
+            if (!decision.accepted()) {
+              admitted.remove(l.entry().sessionId());
+              node.disconnect(l.entry().sessionId(), decision.refusal(),
+                  "a device of the same class logged in elsewhere while this server was cut off");
+              return;
+            }
+            for (SessionEntry other : decision.kicked()) {
+              disconnect(other, 31010, "another device of the same class logged in");
+            }
+          });
+    }
   }
 
   @Override
   public void leave(String appKey, String userId, SessionEntry entry) {
+    admitted.remove(entry.sessionId());
     sessions.submitToKey(key(appKey, userId), new Leave(entry.sessionId(), entry.nodeId()))
         .whenComplete((ignored, e) -> {
           if (e != null && hz.getLifecycleService().isRunning()) {
@@ -219,6 +276,11 @@ public final class HazelcastCluster implements Cluster {
 
   @Override
   public void disconnect(SessionEntry entry, int code, String reason) {
+    if (entry.nodeId().equals(nodeId)) {
+      admitted.remove(entry.sessionId());
+      node.disconnect(entry.sessionId(), code, reason);
+      return;
+    }
     hz.getTopic(NODE_TOPIC + entry.nodeId()).publishAsync(new Disconnect(entry.sessionId(), code, reason));
   }
 
@@ -227,10 +289,11 @@ public final class HazelcastCluster implements Cluster {
     everyNode.publishAsync(new DisconnectUser(nodeId, appKey, userId, code, reason));
   }
 
-  private static void dispatch(ClusterNode node, Object message) {
+  private void dispatch(ClusterNode node, Object message) {
     if (message instanceof Deliver d) {
       node.deliver(d.appKey(), d.userId(), d.messages());
     } else if (message instanceof Disconnect d) {
+      admitted.remove(d.sessionId());
       node.disconnect(d.sessionId(), d.code(), d.reason());
     }
   }
