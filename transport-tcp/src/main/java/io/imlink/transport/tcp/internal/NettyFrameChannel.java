@@ -152,8 +152,10 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     byte[] frame;
     boolean wrote = false;
     while ((frame = outbound.poll()) != null) {
-      queuedBytes.addAndGet(-frame.length);
       channel.write(frame, channel.voidPromise());
+      // Uncounted only once Netty's buffer counts it: between the two, a send on another thread
+      // would see the frame in neither and could take the connection past its budget.
+      queuedBytes.addAndGet(-frame.length);
       wrote = true;
     }
     if (wrote) {
