@@ -1,8 +1,9 @@
 package io.imlink.server.internal;
 
+import io.imlink.server.spi.InboxRows;
 import io.imlink.server.spi.InboxStore;
 import io.imlink.server.spi.MessageIds;
-import io.imlink.protocol.DeliverPages;
+import io.imlink.server.spi.PendingAcks;
 import io.imlink.api.Limits;
 import io.imlink.protocol.v1.DeliveredMessage;
 import io.imlink.sqlite.support.SqliteStatements;
@@ -21,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ public final class Inbox implements InboxStore {
   // until it commits, even with another process writing the same file; they are forgotten after.
   private final Map<List<String>, Long> heads = new HashMap<>();
   private final Map<List<String>, Long> dirtyHeads = new HashMap<>(); // written at commit
-  private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
+  private final PendingAcks pendingAcks = new PendingAcks();
   /** Idle read connections; a reader takes one for the read and gives it back. */
   private final java.util.concurrent.BlockingQueue<Reader> readers = new java.util.concurrent.ArrayBlockingQueue<>(READERS);
   private final List<Reader> allReaders = new ArrayList<>();
@@ -233,39 +233,20 @@ public final class Inbox implements InboxStore {
   @Override
   public Page fetch(String appKey, String user, long afterSeq, int maxCount, int maxBytes) throws IOException {
     return read(reads -> {
-      PreparedStatement p = reads.get("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
-          + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
-          + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?");
+      PreparedStatement p = reads.get(InboxRows.PAGE_QUERY);
       p.setString(1, appKey);
       p.setString(2, user);
       p.setLong(3, afterSeq);
       p.setInt(4, maxCount);
-      List<DeliveredMessage> out = new ArrayList<>();
-      long last = afterSeq;
-      DeliverPages.Room room = new DeliverPages.Room(maxBytes);
+      List<DeliveredMessage> out;
       try (ResultSet rs = p.executeQuery()) {
-        while (rs.next()) {
-          String clientId = rs.getString(8);
-          DeliveredMessage m = DeliveredMessage.newBuilder().setSeq(rs.getLong(1)).setMessageId(rs.getString(2))
-              .setFromUserId(rs.getString(3)).setObjectName(rs.getString(4)).setContent(rs.getString(5))
-              .setServerTimeMs(rs.getLong(6)).setOrder(rs.getLong(7)).setClientMessageId(clientId == null ? "" : clientId)
-              .build();
-          if (!room.take(m)) {
-            if (out.isEmpty()) {
-              throw new SQLException("inbox message " + m.getSeq() + " of " + user + " needs "
-                  + DeliverPages.cost(m) + " bytes, more than a page of " + maxBytes + " holds");
-            }
-            break; // the next page starts with it
-          }
-          out.add(m);
-          last = m.getSeq();
-        }
+        out = InboxRows.page(rs, user, maxBytes);
       }
       int left;
-      PreparedStatement count = reads.get("SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?");
+      PreparedStatement count = reads.get(InboxRows.LEFT_QUERY);
       count.setString(1, appKey);
       count.setString(2, user);
-      count.setLong(3, last);
+      count.setLong(3, InboxRows.lastSeq(out, afterSeq));
       try (ResultSet rs = count.executeQuery()) {
         left = rs.next() ? rs.getInt(1) : 0;
       }
@@ -302,37 +283,23 @@ public final class Inbox implements InboxStore {
    */
   @Override
   public void ack(String appKey, String user, String deviceId, long upToSeq) {
-    List<String> key = List.of(appKey, user, deviceId);
-    boolean[] first = {false};
-    pendingAcks.compute(key, (k, waiting) -> {
-      if (waiting == null) {
-        first[0] = true;
-        return upToSeq;
-      }
-      return Math.max(waiting, upToSeq);
-    });
-    if (!first[0]) {
+    PendingAcks.Write write = pendingAcks.fold(List.of(appKey, user, deviceId), upToSeq);
+    if (write == null) {
       return; // folded into the write already queued
     }
-    long[] taken = {-1}; // survives a retry of the write after a failed batch
     writes.submit(c -> {
-      if (taken[0] < 0) {
-        Long waiting = pendingAcks.remove(key);
-        taken[0] = waiting == null ? upToSeq : waiting;
-      }
-      long value = taken[0];
       PreparedStatement p = writes.prepared("INSERT INTO acks(app_key, user_id, device_id, up_to_seq)"
           + " VALUES (?, ?, ?, ?) ON CONFLICT(app_key, user_id, device_id) DO UPDATE SET up_to_seq ="
           + " max(up_to_seq, excluded.up_to_seq)");
       p.setString(1, appKey);
       p.setString(2, user);
       p.setString(3, deviceId);
-      p.setLong(4, value);
+      p.setLong(4, write.value());
       p.executeUpdate();
       return null;
     }).whenComplete((ignored, e) -> {
       if (e != null) { // the device will acknowledge again; nothing is lost but this record
-        log.warn("recording the acknowledgement of {}/{} up to {} failed", user, deviceId, upToSeq, e);
+        log.warn("recording the acknowledgement of {}/{} up to {} failed", user, deviceId, write.failed(), e);
       }
     });
   }

@@ -1,9 +1,10 @@
 package io.imlink.server.store.postgres.internal;
 
-import io.imlink.protocol.DeliverPages;
+import io.imlink.server.spi.InboxRows;
 import io.imlink.protocol.v1.DeliveredMessage;
 import io.imlink.server.spi.InboxStore;
 import io.imlink.server.spi.MessageIds;
+import io.imlink.server.spi.PendingAcks;
 import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
@@ -63,7 +63,7 @@ public final class PgInbox implements InboxStore {
   private final int poolSize;
   private final int readConcurrency;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
-  private final ConcurrentHashMap<List<String>, Long> pendingAcks = new ConcurrentHashMap<>();
+  private final PendingAcks pendingAcks = new PendingAcks();
   private final Object submitLock = new Object();
   private boolean closed; // guarded by submitLock
   private final Thread writer;
@@ -98,17 +98,8 @@ public final class PgInbox implements InboxStore {
     }
   }
 
-  /** An acknowledgement; {@code taken} is the folded value, once taken from {@link #pendingAcks}. */
-  private static final class AckOp implements Op {
-    final List<String> key;
-    final long upToSeq;
-    long taken = -1;
-
-    AckOp(List<String> key, long upToSeq) {
-      this.key = key;
-      this.upToSeq = upToSeq;
-    }
-  }
+  /** An acknowledgement: its share of the folded ones ({@link #pendingAcks}). */
+  private record AckOp(PendingAcks.Write write) implements Op {}
 
   private static final class PruneOp implements Op {
     final long beforeMs;
@@ -159,18 +150,10 @@ public final class PgInbox implements InboxStore {
    */
   @Override
   public void ack(String appKey, String user, String deviceId, long upToSeq) {
-    List<String> key = List.of(appKey, user, deviceId);
-    boolean[] first = {false};
-    pendingAcks.compute(key, (k, waiting) -> {
-      if (waiting == null) {
-        first[0] = true;
-        return upToSeq;
-      }
-      return Math.max(waiting, upToSeq);
-    });
-    if (first[0] && !enqueue(new AckOp(key, upToSeq))) {
-      pendingAcks.remove(key);
-      log.warn("the postgres inbox is closed: the acknowledgement of {}/{} up to {} is dropped", user, deviceId, upToSeq);
+    PendingAcks.Write write = pendingAcks.fold(List.of(appKey, user, deviceId), upToSeq);
+    if (write != null && !enqueue(new AckOp(write))) {
+      log.warn("the postgres inbox is closed: the acknowledgement of {}/{} up to {} is dropped", user, deviceId,
+          write.failed());
     }
   }
 
@@ -233,11 +216,9 @@ public final class PgInbox implements InboxStore {
       } else if (op instanceof PruneOp p) {
         p.future.completeExceptionally(e);
       } else if (op instanceof AckOp a) { // the device will acknowledge again; nothing is lost but this record
-        if (a.taken < 0) { // not taken yet: free the slot, or later acknowledgements would fold into it for ever
-          pendingAcks.remove(a.key);
-        }
-        log.warn("recording the acknowledgement of {}/{} up to {} failed: {}", a.key.get(1), a.key.get(2),
-            a.taken < 0 ? a.upToSeq : a.taken, e.toString());
+        long value = a.write().failed();
+        log.warn("recording the acknowledgement of {}/{} up to {} failed: {}", a.write().key().get(1),
+            a.write().key().get(2), value, e.toString());
       }
     }
   }
@@ -327,11 +308,7 @@ public final class PgInbox implements InboxStore {
     TreeMap<List<String>, Long> acks = new TreeMap<>(KEYS); // sorted: rows locked in one order by every process
     for (Op op : batch) {
       if (op instanceof AckOp a) {
-        if (a.taken < 0) { // survives a run again of the batch
-          Long waiting = pendingAcks.remove(a.key);
-          a.taken = waiting == null ? a.upToSeq : waiting;
-        }
-        acks.merge(a.key, a.taken, Math::max);
+        acks.merge(a.write().key(), a.write().value(), Math::max); // the same value in a run again of the batch
       }
     }
     if (acks.isEmpty()) {
@@ -561,59 +538,30 @@ public final class PgInbox implements InboxStore {
   public Page fetch(String appKey, String user, long afterSeq, int maxCount, int maxBytes) throws IOException {
     try {
       return Jdbc.call(pool, poolSize + 1, c -> fetch(c, appKey, user, afterSeq, maxCount, maxBytes));
-    } catch (TooBig e) {
+    } catch (InboxRows.TooLarge e) {
       throw new IOException("reading the inbox failed: " + e.getMessage(), e);
     } catch (SQLException e) {
       throw new IOException("reading the inbox from PostgreSQL failed: " + e.getMessage(), e);
     }
   }
 
-  /** A message no page of {@code maxBytes} could hold, carried out of the connection's work. */
-  private static final class TooBig extends SQLException {
-    private static final long serialVersionUID = 1L;
-
-    TooBig(String message) {
-      super(message);
-    }
-  }
-
   private static Page fetch(Connection c, String appKey, String user, long afterSeq, int maxCount, int maxBytes)
       throws SQLException {
-    List<DeliveredMessage> out = new ArrayList<>();
-    long last = afterSeq;
-    try (PreparedStatement p = c.prepareStatement("SELECT i.seq, m.message_id, m.from_user, m.object_name,"
-        + " m.content, m.server_time, m.ord, m.client_msg_id FROM inbox i JOIN messages m ON m.ord = i.ord"
-        + " WHERE i.app_key = ? AND i.user_id = ? AND i.seq > ? ORDER BY i.seq LIMIT ?")) {
+    List<DeliveredMessage> out;
+    try (PreparedStatement p = c.prepareStatement(InboxRows.PAGE_QUERY)) {
       p.setString(1, appKey);
       p.setString(2, user);
       p.setLong(3, afterSeq);
       p.setInt(4, Math.max(0, maxCount));
-      DeliverPages.Room room = new DeliverPages.Room(maxBytes);
       try (ResultSet rs = p.executeQuery()) {
-        while (rs.next()) {
-          String clientId = rs.getString(8);
-          DeliveredMessage m = DeliveredMessage.newBuilder().setSeq(rs.getLong(1)).setMessageId(rs.getString(2))
-              .setFromUserId(rs.getString(3)).setObjectName(rs.getString(4)).setContent(rs.getString(5))
-              .setServerTimeMs(rs.getLong(6)).setOrder(rs.getLong(7))
-              .setClientMessageId(clientId == null ? "" : clientId).build();
-          if (!room.take(m)) {
-            if (out.isEmpty()) {
-              throw new TooBig("inbox message " + m.getSeq() + " of " + user
-                  + " needs " + DeliverPages.cost(m) + " bytes, more than a page of " + maxBytes + " holds");
-            }
-            break; // the next page starts with it
-          }
-          out.add(m);
-          last = m.getSeq();
-        }
+        out = InboxRows.page(rs, user, maxBytes);
       }
     }
     int left;
-    try (PreparedStatement count = c.prepareStatement(
-        "SELECT count(*) FROM inbox WHERE app_key = ? AND user_id = ? AND seq > ?")) {
+    try (PreparedStatement count = c.prepareStatement(InboxRows.LEFT_QUERY)) {
       count.setString(1, appKey);
       count.setString(2, user);
-      count.setLong(3, last);
+      count.setLong(3, InboxRows.lastSeq(out, afterSeq));
       try (ResultSet rs = count.executeQuery()) {
         left = rs.next() ? rs.getInt(1) : 0;
       }
