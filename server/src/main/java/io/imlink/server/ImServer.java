@@ -18,10 +18,10 @@ import io.imlink.server.spi.Cluster;
 import io.imlink.server.spi.ClusterConfig;
 import io.imlink.server.spi.ClusterNode;
 import io.imlink.server.spi.ClusterProvider;
+import io.imlink.server.spi.ConnectRateLimiter;
 import io.imlink.server.spi.ServerStore;
 import io.imlink.server.spi.ServerStoreConfig;
 import io.imlink.server.spi.ServerStoreProvider;
-import io.imlink.server.internal.ConnectLimiter;
 import io.imlink.server.internal.ConnectionCaps;
 import io.imlink.server.internal.Counters;
 import io.imlink.server.internal.SessionRegistry;
@@ -168,8 +168,7 @@ public final class ImServer implements AutoCloseable {
           config.authTimeout,
           config.heartbeatInterval,
           config.idleTimeout != null ? config.idleTimeout : config.heartbeatInterval.multipliedBy(3),
-          store.connectRateLimiter(config.connectsPerSecond, config.connectBurst, config.clock)
-              .orElseGet(() -> new ConnectLimiter(config.connectsPerSecond, config.connectBurst, config.clock)),
+          connectRateLimiter(cluster, store, config),
           caps,
           io.imlink.api.spi.WriteBudget.of(config.transportOptions),
           inbox,
@@ -350,6 +349,13 @@ public final class ImServer implements AutoCloseable {
     if (store != null) {
       store.close();
     }
+  }
+
+  /** The cluster's shared connect-rate limiter, else the store's, else this process's own. */
+  private static ConnectRateLimiter connectRateLimiter(Cluster cluster, ServerStore store, Builder config) {
+    return cluster.connectRateLimiter(config.connectsPerSecond, config.connectBurst, config.clock)
+        .or(() -> store.connectRateLimiter(config.connectsPerSecond, config.connectBurst, config.clock))
+        .orElseGet(() -> ConnectRateLimiter.inMemory(config.connectsPerSecond, config.connectBurst, config.clock));
   }
 
   /** The provider named {@code name} among the ServiceLoader's finds, or an error saying which artifact to add. */

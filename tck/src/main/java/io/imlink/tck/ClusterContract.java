@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
  * the same device class on another (31010) and a reconnecting device is refused there (31023), a
  * block through one node's API drops the user's sessions on another (31009), a revocation through
  * one node refuses the next connect on another (31004), and {@code checkOnline} answers for the
- * whole cluster through any node.
+ * whole cluster through any node, and an address's connect flood spread over the nodes is refused
+ * as on one (30015).
  *
  * <p>A cluster engine's test extends it and says how to set up node {@code i}: its store (the same
  * data for the three) and its cluster membership (the three joining each other).
@@ -59,8 +60,13 @@ public abstract class ClusterContract extends EngineFixture {
 
   /** Starts the three nodes (in order: the first forms the cluster, the others join it). */
   protected void startCluster() throws Exception {
+    startCluster(b -> b);
+  }
+
+  /** Starts the three nodes, each builder changed by {@code each} first. */
+  protected void startCluster(java.util.function.UnaryOperator<ImServer.Builder> each) throws Exception {
     for (int i = 0; i < 3; i++) {
-      ImServer n = closeLater(node(i).app(APP_KEY, APP_SECRET).listen(listenUri())
+      ImServer n = closeLater(each.apply(node(i)).app(APP_KEY, APP_SECRET).listen(listenUri())
           .httpApi(new InetSocketAddress(Network.loopback(), 0)).build().start());
       nodes.add(n);
       apis.add(new ServerApiClient(n.httpApiUri().orElseThrow(), APP_KEY, APP_SECRET));
@@ -188,6 +194,42 @@ public abstract class ClusterContract extends EngineFixture {
     }
     mia.engine.disconnect();
     Await.until("offline through every node", () -> !online(0, "mia") && !online(1, "mia") && !online(2, "mia"));
+  }
+
+  /**
+   * An address spreading a connect flood over the nodes is refused as if it used one: its burst
+   * spent on nodes 0 and 1, node 2 refuses it with 30015 and a retry-after hint well before node 2's
+   * own bucket would run dry (it admits at most the attempts that arrive before the shared answer).
+   */
+  @Test
+  void aConnectFloodSpreadOverTheNodesIsRefusedAsOnOne() throws Exception {
+    int burst = 10;
+    // No refill worth the name during the test: one attempt per 1,000 s.
+    startCluster(b -> b.connectRateLimit(0.001, burst).oneSessionPerDeviceClass(false));
+    String token = api.getToken("flood");
+    for (int i = 0; i < burst; i++) {
+      RawPeer p = new RawPeer(i % 2);
+      assertThat(p.connect(request(token, "device-" + i, true)).getCode()).as("attempt %d, on node %d", i, i % 2).isZero();
+      p.channel.close();
+    }
+    int admittedOnTheThird = 0;
+    ConnectAck refused = null;
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    while (refused == null && System.nanoTime() < deadline) {
+      RawPeer p = new RawPeer(2);
+      ConnectAck ack = p.connect(request(token, "late-" + admittedOnTheThird, true));
+      p.channel.close();
+      if (ack.getCode() == 0) {
+        admittedOnTheThird++;
+      } else {
+        refused = ack;
+      }
+    }
+    assertThat(refused).as("node 2 refuses the flood").isNotNull();
+    assertThat(refused.getCode()).isEqualTo(30015);
+    assertThat(refused.getRetryAfterMs()).as("the hint: a token comes in 1,000 s").isGreaterThan(900_000);
+    assertThat(admittedOnTheThird).as("attempts node 2 let through before it knew (its own burst is %d)", burst)
+        .isLessThanOrEqualTo(2);
   }
 
   private boolean online(int node, String user) {

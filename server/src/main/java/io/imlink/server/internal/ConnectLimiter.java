@@ -1,6 +1,7 @@
 package io.imlink.server.internal;
 
 import io.imlink.server.spi.ConnectRateLimiter;
+import io.imlink.server.spi.TokenBucket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -9,28 +10,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The server's own {@link ConnectRateLimiter}, per process: a token bucket of connect attempts per client address. An attempt
- * that finds the bucket empty is refused with 30015 and told how long to wait.
+ * The server's own {@link ConnectRateLimiter}, per process: a {@link TokenBucket} of connect attempts
+ * per client address. An attempt that finds the bucket empty is refused with 30015 and told how long
+ * to wait. At most {@value #MAX_TRACKED} addresses are tracked before the full buckets are forgotten.
  *
- * <p>Thread safety: every method may be called from any thread.
+ * <p>Thread safety: every method may be called from any thread; it never blocks for long (one map
+ * update per attempt).
  */
 public final class ConnectLimiter implements ConnectRateLimiter {
   private static final int MAX_TRACKED = 10_000;
 
   private final double perSecond;
-  private final double burst;
+  private final int burst;
   private final Clock clock;
-  private final Map<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
-
-  private static final class Bucket {
-    double tokens;
-    long lastMs;
-
-    Bucket(double tokens, long lastMs) {
-      this.tokens = tokens;
-      this.lastMs = lastMs;
-    }
-  }
+  private final Map<InetAddress, TokenBucket> buckets = new ConcurrentHashMap<>();
 
   /**
    * @param perSecond attempts refilled per second and address
@@ -49,17 +42,14 @@ public final class ConnectLimiter implements ConnectRateLimiter {
     }
     long now = clock.millis();
     if (buckets.size() > MAX_TRACKED) {
-      buckets.values().removeIf(b -> b.tokens + (now - b.lastMs) * perSecond / 1000 >= burst);
+      buckets.values().removeIf(b -> b.tokensAt(now, perSecond, burst) >= burst);
     }
-    Bucket b = buckets.computeIfAbsent(inet.getAddress(), a -> new Bucket(burst, now));
-    synchronized (b) {
-      b.tokens = Math.min(burst, b.tokens + Math.max(0, now - b.lastMs) * perSecond / 1000);
-      b.lastMs = now;
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, (long) Math.ceil((1 - b.tokens) * 1000 / perSecond));
-    }
+    long[] wait = new long[1];
+    buckets.compute(inet.getAddress(), (a, b) -> {
+      TokenBucket.Taken t = (b == null ? TokenBucket.full(burst, now) : b).take(now, perSecond, burst);
+      wait[0] = t.waitMs();
+      return t.next();
+    });
+    return wait[0];
   }
 }

@@ -56,6 +56,19 @@ public interface Cluster extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * A connect-rate limiter whose buckets every node shares, so that an address flooding the cluster
+   * through several nodes is refused as if it used one; or empty (the default, and a cluster of one)
+   * for the store's or the server's own. Its {@link ConnectRateLimiter#acquire} must answer from
+   * local state and never block on the other members.
+   *
+   * @param perSecond attempts refilled per second and address
+   * @param burst attempts an address may make at once
+   */
+  default java.util.Optional<ConnectRateLimiter> connectRateLimiter(double perSecond, int burst, java.time.Clock clock) {
+    return java.util.Optional.empty();
+  }
+
   /** Leaves the cluster: this node's directory entries are removed. Blocks until done. */
   @Override
   void close();

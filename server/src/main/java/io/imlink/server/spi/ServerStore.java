@@ -5,8 +5,8 @@ package io.imlink.server.spi;
  * Made by a {@link ServerStoreProvider}; the server closes it last, after its listeners.
  *
  * <p>Connect-rate limiting stays in each server process (a token bucket per source address, in
- * memory) unless the store gives a shared {@link #connectRateLimiter}: neither built-in store does,
- * so it is per node until a cluster layer shares it.
+ * memory) unless the {@link Cluster} or the store gives a shared one ({@link #connectRateLimiter}, asked
+ * after the cluster's): neither built-in store does; the {@code hazelcast} cluster shares it.
  *
  * <p>Thread safety: the parts are thread-safe as each says; {@link #close()} is called once, after
  * every other call has returned.

@@ -34,7 +34,10 @@ import java.io.IOException;
  * entry owned by its node and removed when that node leaves or dies (Hazelcast's member-removed
  * event); a topic per node for live deliveries and kicks addressed to it; a topic for every node for
  * blocks. Admission runs as an entry processor on the key's owner, so the multi-device policy is
- * atomic across the cluster.
+ * atomic across the cluster. The connect-flood limits ({@code ImServer.Builder.connectRateLimit}) are
+ * a token bucket per client address in a shared map, so an address that spreads a flood over the
+ * nodes is refused (30015) as on one; each node answers from what it knows and learns the shared
+ * answer in the background. The API's nonces are shared through the store.
  *
  * <p>Thread safety: {@link #join} may be called from any thread; it blocks until the member has
  * joined (or formed) the cluster.

@@ -299,6 +299,13 @@ public final class HazelcastCluster implements Cluster {
   }
 
   @Override
+  public java.util.Optional<io.imlink.server.spi.ConnectRateLimiter> connectRateLimiter(double perSecond, int burst,
+      java.time.Clock clock) {
+    return java.util.Optional.of(
+        new HazelcastConnectLimiter(hz.getMap(HazelcastConnectLimiter.BUCKETS), perSecond, burst, clock));
+  }
+
+  @Override
   public void close() {
     if (!hz.getLifecycleService().isRunning()) {
       return;
