@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sessions left the directory).
  *
  * <p>{@value #MESSAGES_PROPERTY} sets the messages per user: 500 in CI, 5,000 (10,000 in all) for
- * the benchmark-size run.
+ * the benchmark-size run ({@code ./mvnw -pl cli verify -Dtest=ClusterFaultTest
+ * -Dimlink.cluster.faults.messages=5000}).
  */
 @Timeout(300)
 class ClusterFaultTest {
@@ -54,6 +55,8 @@ class ClusterFaultTest {
   @TempDir Path tmp;
   private final List<Node> nodes = new ArrayList<>();
   private final List<AutoCloseable> closing = new ArrayList<>();
+  /** Set once every message was received: a chaos that goes on until then stops. */
+  private final java.util.concurrent.atomic.AtomicBoolean delivered = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** One server process, with the ports it keeps across restarts. */
   private final class Node {
@@ -130,6 +133,7 @@ class ClusterFaultTest {
   }
 
   private final class User {
+    final String id;
     final ImEngine engine;
     final List<Message> received = new CopyOnWriteArrayList<>();
 
@@ -138,6 +142,7 @@ class ClusterFaultTest {
     }
 
     User(String id, List<URI> servers, Duration ping, Duration pong) {
+      this.id = id;
       engine = ImEngine.builder(APP).servers(servers).dataDirectory(tmp.resolve("client-" + id))
           .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(100)))
           .pingInterval(ping).pongTimeout(pong).build();
@@ -163,24 +168,28 @@ class ClusterFaultTest {
   }
 
   /**
-   * Alice and Bob send {@code perSide} messages each while {@code chaos} runs; then each has
+   * Alice and Bob send {@code perSide} messages each while {@code chaos} runs, spread over its first
+   * {@code rounds} rounds of two faults each (a share once each round has begun), and chaos goes on until
+   * {@link #delivered} is set (once everything was received) or ends by itself; then each has
    * received the other's, once each, in the order sent; then both sign out and no node counts
    * either online.
    */
-  private void exchange(User alice, User bob, int perSide, Thread chaos, List<String> faults, int expectedFaults)
-      throws Exception {
+  private void exchange(User alice, User bob, int perSide, int rounds, Thread chaos, List<String> faults,
+      java.util.function.IntPredicate expectedFaults) throws Exception {
     List<CompletableFuture<Message>> aliceSends = Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<Message>> bobSends = Collections.synchronizedList(new ArrayList<>());
     chaos.start();
     for (int i = 0; i < perSide; i++) {
+      int round = (int) ((long) i * rounds / perSide);
+      if (round > 0 && (long) (i - 1) * rounds / perSide < round) { // the next share waits for the next fault
+        Await.until("fault round " + round, () -> faults.size() >= 2 * round || !chaos.isAlive(), Duration.ofSeconds(120));
+      }
       aliceSends.add(alice.engine.sendMessage("bob", "RC:TxtMsg", "{\"content\":\"a" + i + "\"}"));
       bobSends.add(bob.engine.sendMessage("alice", "RC:TxtMsg", "{\"content\":\"b" + i + "\"}"));
       if (i % 50 == 0) {
         Thread.sleep(20); // spread the sends over the faults
       }
     }
-    chaos.join();
-    assertThat(faults).as("the faults").hasSize(expectedFaults).allMatch(f -> !f.startsWith("chaos failed"));
 
     for (Object[] pair : new Object[][] {{aliceSends, bob}, {bobSends, alice}}) {
       @SuppressWarnings("unchecked")
@@ -201,6 +210,11 @@ class ClusterFaultTest {
         assertThat(sent.get(i).orderKey()).as("order of message %d", i).isGreaterThan(sent.get(i - 1).orderKey());
       }
     }
+    delivered.set(true);
+    chaos.join();
+    System.out.println(perSide * 2 + " messages delivered through " + faults.size() + " faults: " + faults);
+    assertThat(faults).as("the faults").allMatch(f -> !f.startsWith("chaos failed"));
+    assertThat(expectedFaults.test(faults.size())).as("the faults: %s", faults).isTrue();
 
     for (Node n : nodes) {
       ServerApiClient through = n.api();
@@ -234,6 +248,13 @@ class ClusterFaultTest {
     return new String[] {url, "imlink-faults-" + UUID.randomUUID(), members};
   }
 
+  /**
+   * Nodes are killed and restarted, in eight rounds over which the messages are spread, and on
+   * until everything was delivered: first Alice's and Bob's first nodes in turn, then every node in
+   * turn, and every fourth round two nodes at once, leaving one.
+   */
+  private static final int ROUNDS = 8;
+
   @Test
   void twoUsersOnDifferentNodesLoseNothingWhileTheirNodesAreKilledAndRestarted() throws Exception {
     int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
@@ -243,20 +264,26 @@ class ClusterFaultTest {
     List<String> faults = new CopyOnWriteArrayList<>();
     Thread chaos = new Thread(() -> {
       try {
-        for (int round = 0; round < 4; round++) {
-          Node victim = nodes.get(round % 2); // alice's first node, then bob's
+        for (int round = 0; round < ROUNDS || (!delivered.get() && round < 60); round++) {
+          List<Node> victims = round < 4 ? List.of(nodes.get(round % 2)) // alice's first node, then bob's
+              : round % 4 == 3 ? List.of(nodes.get(round % 3), nodes.get((round + 1) % 3)) // two at once
+              : List.of(nodes.get(round % 3));
           Thread.sleep(300); // let messages flow between faults
-          victim.kill();
-          faults.add("killed node " + victim.index);
+          for (Node victim : victims) {
+            victim.kill();
+            faults.add("killed node " + victim.index);
+          }
           Thread.sleep(500);
-          startWithMembers(victim, c[0], c[1], c[2], secret);
-          faults.add("restarted node " + victim.index);
+          for (Node victim : victims) {
+            startWithMembers(victim, c[0], c[1], c[2], secret);
+            faults.add("restarted node " + victim.index);
+          }
         }
       } catch (Exception e) {
         faults.add("chaos failed: " + e);
       }
     }, "chaos");
-    exchange(users[0], users[1], perSide, chaos, faults, 8);
+    exchange(users[0], users[1], perSide, ROUNDS, chaos, faults, n -> n >= 2 * ROUNDS + 2 && n % 2 == 0);
   }
 
   /**
@@ -290,7 +317,7 @@ class ClusterFaultTest {
         faults.add("chaos failed: " + e);
       }
     }, "chaos");
-    exchange(users[0], users[1], perSide, chaos, faults, 2);
+    exchange(users[0], users[1], perSide, 1, chaos, faults, n -> n == 2);
     assertThat(carol.engine.getConnectionStatus()).as("carol stayed on the node that stalled")
         .isEqualTo(ConnectionStatus.CONNECTED);
     for (Node n : nodes) {
@@ -298,6 +325,58 @@ class ClusterFaultTest {
       Await.until("carol online again through node " + n.index + " (registered again after the merge)",
           () -> online(through, "carol"), Duration.ofSeconds(30));
     }
+  }
+
+  /**
+   * Two of the three nodes die at once, so that the directory loses the partitions whose copy and
+   * backup were both on them: the users who stay on the surviving node are still known as online
+   * (through it, and through the dead nodes once they are back), and their messages still reach
+   * them live.
+   */
+  @Test
+  void usersOnTheSurvivingNodeStayKnownWhenTheOtherTwoDieAtOnce() throws Exception {
+    String[] c = setUp();
+    Path secret = tmp.resolve("secret");
+    for (Node n : nodes) {
+      startWithMembers(n, c[0], c[1], c[2], secret);
+    }
+    ServerApiClient api = nodes.get(2).api();
+    // With a backup count of one, about a third of the partitions lose both copies: of 30 users,
+    // some are all but sure to be on them.
+    List<User> stayers = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      User u = new User("stayer-" + i, List.of(nodes.get(2).uri()), Duration.ofSeconds(60), Duration.ofSeconds(60));
+      u.engine.connect(api.getToken("stayer-" + i), 0);
+      stayers.add(u);
+    }
+    Await.until("the stayers connected", () -> stayers.stream()
+        .allMatch(u -> u.engine.getConnectionStatus() == ConnectionStatus.CONNECTED), Duration.ofSeconds(60));
+    for (Node n : nodes) {
+      ServerApiClient through = n.api();
+      Await.until("the stayers online through node " + n.index,
+          () -> stayers.stream().allMatch(u -> online(through, u.id)), Duration.ofSeconds(30));
+    }
+    nodes.get(0).kill();
+    nodes.get(1).kill();
+    Await.until("every stayer online through the survivor (registered again after the lost partitions)",
+        () -> stayers.stream().allMatch(u -> online(api, u.id)), Duration.ofSeconds(30));
+    startWithMembers(nodes.get(0), c[0], c[1], c[2], secret);
+    startWithMembers(nodes.get(1), c[0], c[1], c[2], secret);
+    User sender = new User("sender", List.of(nodes.get(0).uri()));
+    sender.engine.connect(nodes.get(0).api().getToken("sender"), 0);
+    Await.until("sender connected", () -> sender.engine.getConnectionStatus() == ConnectionStatus.CONNECTED,
+        Duration.ofSeconds(30));
+    for (User u : stayers) {
+      sender.engine.sendMessage(u.id, "RC:TxtMsg", "{\"content\":\"hello\"}");
+    }
+    for (Node n : nodes) {
+      ServerApiClient through = n.api();
+      Await.until("every stayer online through node " + n.index,
+          () -> stayers.stream().allMatch(u -> online(through, u.id)), Duration.ofSeconds(30));
+    }
+    // Their pings are a minute apart: only a live delivery through the directory reaches them now.
+    Await.until("every stayer received the message live", () -> stayers.stream().allMatch(u -> u.received.size() == 1),
+        Duration.ofSeconds(30));
   }
 
   private static void signal(Process p, String signal) throws Exception {

@@ -51,6 +51,8 @@ public final class HazelcastCluster implements Cluster {
    * after a split, and the directory's entries and the node's topic must keep their name.
    */
   static final String NODE_ATTRIBUTE = "imlink-node";
+  /** Kicked by another device's login (31010): how a session displaced across the cluster is told. */
+  private static final int KICKED = io.imlink.api.ErrorCode.DISCONN_KICK.code();
 
   private final HazelcastInstance hz;
   private final String nodeId;
@@ -82,8 +84,14 @@ public final class HazelcastCluster implements Cluster {
     hz.getLifecycleService().addLifecycleListener(e -> {
       if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
         epoch.incrementAndGet();
-        reregister();
+        readmit(l -> true, "merged back into the cluster");
       }
+    });
+    // Members that died together with both copies of a partition took its entries: the sessions
+    // this node still holds there must be known again (or the others see their users offline).
+    sessions.addPartitionLostListener(e -> {
+      epoch.incrementAndGet();
+      readmit(l -> partitionOf(l) == e.getPartitionId(), "partition " + e.getPartitionId() + " of the directory was lost");
     });
     this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -204,14 +212,20 @@ public final class HazelcastCluster implements Cluster {
   }
 
   /**
-   * After this member merged back into the cluster following a split, during which the others
-   * removed its sessions from the directory: each session still open here is admitted again, as
-   * a reconnect (so that a newer login of its device class made meanwhile elsewhere wins, 31023),
-   * and what that displaces is closed.
+   * Admits again, as reconnects, this node's open sessions that {@code which} picks, after the
+   * directory lost their entries: when this member merged back into the cluster following a split
+   * (the others removed its sessions meanwhile), or when members died together with both copies of
+   * a partition. A newer login of the same device class made meanwhile elsewhere wins, and the
+   * session here is closed as kicked (31010); what a re-admitted session displaces is closed too. A
+   * session that ended while its admission was on the way leaves the directory again.
    */
-  private void reregister() {
-    log.info("merged back into the cluster: registering this node's {} session(s) again", admitted.size());
-    for (Local l : admitted.values()) {
+  private void readmit(java.util.function.Predicate<Local> which, String why) {
+    List<Local> again = admitted.values().stream().filter(which).toList();
+    if (again.isEmpty()) {
+      return;
+    }
+    log.info("{}: registering {} of this node's session(s) again", why, again.size());
+    for (Local l : again) {
       sessions.submitToKey(key(l.appKey(), l.userId()), new Admit(l.entry(), true, onePerDeviceClass))
           .whenComplete((d, e) -> {
             if (e != null) {
@@ -221,15 +235,22 @@ public final class HazelcastCluster implements Cluster {
             SessionPolicy.Decision decision = d.toDecision();
             if (!decision.accepted()) {
               admitted.remove(l.entry().sessionId());
-              node.disconnect(l.entry().sessionId(), decision.refusal(),
+              node.disconnect(l.entry().sessionId(), KICKED,
                   "a device of the same class logged in elsewhere while this server was cut off");
               return;
             }
             for (SessionEntry other : decision.kicked()) {
-              disconnect(other, 31010, "another device of the same class logged in");
+              disconnect(other, KICKED, "another device of the same class logged in");
+            }
+            if (!admitted.containsKey(l.entry().sessionId())) { // it ended meanwhile
+              leave(l.appKey(), l.userId(), l.entry());
             }
           });
     }
+  }
+
+  private int partitionOf(Local l) {
+    return hz.getPartitionService().getPartition(key(l.appKey(), l.userId())).getPartitionId();
   }
 
   @Override
