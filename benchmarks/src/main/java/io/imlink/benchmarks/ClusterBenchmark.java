@@ -23,11 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 
 /**
- * The cluster: two server nodes in this process, each with its own Hazelcast member, sharing one
+ * The cluster: three server nodes in this process, each with its own Hazelcast member, sharing one
  * embedded PostgreSQL; engines over TCP with in-memory client stores (so that the figures are the
  * servers', not SQLite's on the clients). The echo A → B → A with A and B on the same node, then on
- * different nodes, one message in flight; and cluster throughput: senders on node 0 to receivers
- * on node 1, without waiting, done when every message is acknowledged and received. Target:
+ * different nodes, one message in flight; and throughput, without waiting, done when every message
+ * is acknowledged and received: a sender on node 0 to a receiver on node 1, then the cluster, a
+ * sender on each node to a receiver on the next, all at once. Target:
  * cross-node echo p50 ≤ 2× same-node in the same run.
  */
 public final class ClusterBenchmark {
@@ -39,17 +40,18 @@ public final class ClusterBenchmark {
 
   /** The figures; latencies in microseconds. */
   public record Result(double sameNodeP50us, double sameNodeP99us, double crossNodeP50us, double crossNodeP99us,
-      int messages, double crossNodePerSecond) {}
+      int messages, double crossNodePerSecond, double clusterPerSecond) {}
 
   public static Result run(Harness.Settings settings, PrintStream out) throws Exception {
     Path data = Files.createTempDirectory("imlink-bench-cluster");
     String url = EmbeddedPostgresFixture.newDatabaseUrl();
-    int[] ports = {Network.freePort(), Network.freePort()};
-    String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
+    int[] ports = {Network.freePort(), Network.freePort(), Network.freePort()};
+    String members = java.util.Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p)
+        .collect(java.util.stream.Collectors.joining(","));
     String cluster = "imlink-bench-" + UUID.randomUUID();
     List<ImServer> nodes = new ArrayList<>();
     try {
-      for (int i = 0; i < 2; i++) {
+      for (int i = 0; i < ports.length; i++) {
         nodes.add(ImServer.builder().app(KEY, SECRET).listen(URI.create("tcp://127.0.0.1:0"))
             .httpApi(new InetSocketAddress(Network.loopback(), 0))
             .store("postgres").storeProperty("jdbc.url", url).storeProperty("jdbc.user", EmbeddedPostgresFixture.user())
@@ -59,21 +61,27 @@ public final class ClusterBenchmark {
       ServerApiClient api = new ServerApiClient(nodes.get(0).httpApiUri().orElseThrow(), KEY, SECRET);
       URI n0 = nodes.get(0).listenUris().get(0);
       URI n1 = nodes.get(1).listenUris().get(0);
+      URI n2 = nodes.get(2).listenUris().get(0);
       int echoes = Math.max(1, settings.iterations() / 2);
       int warm = Math.max(1, settings.warmup() / 2);
       Histogram same = echo(n0, n0, "same", api, warm, echoes);
       Histogram cross = echo(n0, n1, "cross", api, warm, echoes);
       int messages = Math.max(1_000, settings.iterations() * 2);
-      double perSecond = throughput(n0, n1, api, messages);
+      double perSecond = throughput(List.<URI[]>of(new URI[] {n0, n1}), api, messages);
+      double clusterPerSecond = throughput(
+          List.of(new URI[] {n0, n1}, new URI[] {n1, n2}, new URI[] {n2, n0}), api, messages);
       Result r = new Result(same.getValueAtPercentile(50) / 1e3, same.getValueAtPercentile(99) / 1e3,
-          cross.getValueAtPercentile(50) / 1e3, cross.getValueAtPercentile(99) / 1e3, messages, perSecond);
-      out.printf(Locale.ROOT, "cluster: 2 nodes (Hazelcast members) on one embedded PostgreSQL, TCP, in-memory client stores%n");
+          cross.getValueAtPercentile(50) / 1e3, cross.getValueAtPercentile(99) / 1e3, messages, perSecond,
+          clusterPerSecond);
+      out.printf(Locale.ROOT, "cluster: 3 nodes (Hazelcast members) on one embedded PostgreSQL, TCP, in-memory client stores%n");
       out.printf(Locale.ROOT, "  echo A -> B -> A, same node:  p50 %8.1f us, p99 %8.1f us (%d)%n", r.sameNodeP50us(),
           r.sameNodeP99us(), echoes);
       out.printf(Locale.ROOT, "  echo A -> B -> A, cross node: p50 %8.1f us, p99 %8.1f us (%d); cross/same p50 %.2f"
           + " (target <= 2)%n", r.crossNodeP50us(), r.crossNodeP99us(), echoes, r.crossNodeP50us() / r.sameNodeP50us());
       out.printf(Locale.ROOT, "  one-way node 0 -> node 1, acknowledged and received: %,.0f msg/s (%d)%n",
           r.crossNodePerSecond(), messages);
+      out.printf(Locale.ROOT, "  cluster, 0 -> 1, 1 -> 2, 2 -> 0 at once, acknowledged and received: %,.0f msg/s (3 x %d)%n",
+          r.clusterPerSecond(), messages);
       return r;
     } finally {
       for (ImServer n : nodes) {
@@ -88,14 +96,16 @@ public final class ClusterBenchmark {
   private static ImEngine connected(URI uri, String user, ServerApiClient api) throws Exception {
     ImEngine e = ImEngine.builder(KEY).server(uri).storage("memory").build();
     CountDownLatch up = new CountDownLatch(1);
+    List<String> trace = new java.util.concurrent.CopyOnWriteArrayList<>();
     e.addConnectionStatusListener((s, r) -> {
+      trace.add(s + "(" + r + ")");
       if (s == ConnectionStatus.CONNECTED) {
         up.countDown();
       }
     });
     e.connect(api.getToken(user), 10);
     if (!up.await(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException(user + " did not connect to " + uri);
+      throw new IllegalStateException(user + " did not connect to " + uri + ": " + trace);
     }
     return e;
   }
@@ -109,31 +119,55 @@ public final class ClusterBenchmark {
     }
   }
 
-  private static double throughput(URI from, URI to, ServerApiClient api, int messages) throws Exception {
-    try (ImEngine sender = connected(from, "tp-a", api); ImEngine receiver = connected(to, "tp-b", api)) {
-      AtomicInteger got = new AtomicInteger();
-      CountDownLatch all = new CountDownLatch(1);
+  /**
+   * Messages per second, acknowledged and received, with one sender per pair {@code (from, to)}
+   * sending {@code messages} to its receiver without waiting, every pair at once.
+   */
+  private static double throughput(List<URI[]> pairs, ServerApiClient api, int messages) throws Exception {
+    List<ImEngine> engines = new ArrayList<>();
+    try {
+      List<ImEngine> senders = new ArrayList<>();
+      List<CountDownLatch> received = new ArrayList<>();
       int warm = Math.max(100, messages / 10);
-      receiver.addMessageListener((m, left, offline) -> {
-        if (got.incrementAndGet() == warm + messages) {
-          all.countDown();
-        }
-      });
-      List<CompletableFuture<Message>> acks = new ArrayList<>();
-      for (int i = 0; i < warm; i++) {
-        acks.add(sender.sendMessage("tp-b", "RC:TxtMsg", TEXT));
+      for (int i = 0; i < pairs.size(); i++) {
+        ImEngine sender = connected(pairs.get(i)[0], "tp-a" + i, api);
+        ImEngine receiver = connected(pairs.get(i)[1], "tp-b" + i, api);
+        engines.add(sender);
+        engines.add(receiver);
+        senders.add(sender);
+        AtomicInteger got = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(1);
+        receiver.addMessageListener((m, left, offline) -> {
+          if (got.incrementAndGet() == warm + messages) {
+            all.countDown();
+          }
+        });
+        received.add(all);
       }
-      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-      acks.clear();
+      sendAll(senders, warm);
       long start = System.nanoTime();
-      for (int i = 0; i < messages; i++) {
-        acks.add(sender.sendMessage("tp-b", "RC:TxtMsg", TEXT));
+      sendAll(senders, messages);
+      for (int i = 0; i < received.size(); i++) {
+        if (!received.get(i).await(300, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("not all of pair " + i + "'s messages arrived across nodes");
+        }
       }
-      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
-      if (!all.await(300, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("only " + got.get() + " of " + (warm + messages) + " arrived across nodes");
+      return (double) messages * pairs.size() / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      for (ImEngine e : engines) {
+        e.close();
       }
-      return messages / ((System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /** Each sender sends {@code n} messages to its receiver ({@code tp-a<i>} to {@code tp-b<i>}); returns once all are acknowledged. */
+  private static void sendAll(List<ImEngine> senders, int n) throws Exception {
+    List<CompletableFuture<Message>> acks = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      for (int i = 0; i < senders.size(); i++) {
+        acks.add(senders.get(i).sendMessage("tp-b" + i, "RC:TxtMsg", TEXT));
+      }
+    }
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
   }
 }

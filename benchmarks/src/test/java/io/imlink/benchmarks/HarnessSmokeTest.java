@@ -89,6 +89,7 @@ class HarnessSmokeTest {
     assertThat(r.sameNodeP50us()).isPositive();
     assertThat(r.crossNodeP50us()).isPositive();
     assertThat(r.crossNodePerSecond()).isPositive();
+    assertThat(r.clusterPerSecond()).isPositive();
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("cross/same p50");
   }
 
