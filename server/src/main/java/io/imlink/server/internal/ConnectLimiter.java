@@ -3,7 +3,6 @@ package io.imlink.server.internal;
 import io.imlink.server.spi.ConnectRateLimiter;
 import io.imlink.server.spi.TokenBucket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.Map;
@@ -37,7 +36,8 @@ public final class ConnectLimiter implements ConnectRateLimiter {
 
   @Override
   public long acquire(SocketAddress remote) {
-    if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+    InetAddress address = ConnectRateLimiter.addressOf(remote);
+    if (address == null) {
       return 0;
     }
     long now = clock.millis();
@@ -45,7 +45,7 @@ public final class ConnectLimiter implements ConnectRateLimiter {
       buckets.values().removeIf(b -> b.tokensAt(now, perSecond, burst) >= burst);
     }
     long[] wait = new long[1];
-    buckets.compute(inet.getAddress(), (a, b) -> {
+    buckets.compute(address, (a, b) -> {
       TokenBucket.Taken t = (b == null ? TokenBucket.full(burst, now) : b).take(now, perSecond, burst);
       wait[0] = t.waitMs();
       return t.next();

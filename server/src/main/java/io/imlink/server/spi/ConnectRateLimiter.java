@@ -18,6 +18,14 @@ public interface ConnectRateLimiter {
   long acquire(SocketAddress remote);
 
   /**
+   * The address a limiter keys its bucket by: the client's IP address, or null for a remote that has
+   * none (an in-process or Unix-socket channel), which no limiter throttles.
+   */
+  static java.net.InetAddress addressOf(SocketAddress remote) {
+    return remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
+  }
+
+  /**
    * The server's own limiter: a {@link TokenBucket} per client address, in this process's memory.
    * A shared limiter also keeps one, so that a node refuses a flood it sees before the shared
    * answer arrives.

@@ -6,7 +6,6 @@ import com.hazelcast.map.IMap;
 import io.imlink.server.spi.ConnectRateLimiter;
 import io.imlink.server.spi.TokenBucket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.Map;
@@ -55,10 +54,10 @@ final class HazelcastConnectLimiter implements ConnectRateLimiter {
 
   @Override
   public long acquire(SocketAddress remote) {
-    if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+    InetAddress address = ConnectRateLimiter.addressOf(remote);
+    if (address == null) {
       return 0;
     }
-    InetAddress address = inet.getAddress();
     long now = clock.millis();
     Long until = refusedUntil.get(address);
     if (until != null) {
