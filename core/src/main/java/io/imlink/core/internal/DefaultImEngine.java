@@ -72,12 +72,6 @@ import org.slf4j.LoggerFactory;
 public final class DefaultImEngine implements ImEngine {
   private static final Logger log = LoggerFactory.getLogger(DefaultImEngine.class);
   private static final String SDK_VERSION = "imlink-java/0.1.0";
-  /** The heartbeat's ping interval when neither the builder nor the server sets one. */
-  static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
-  /** The heartbeat looks at the clock at least this often, to notice a paused process. */
-  static final Duration MAX_HEARTBEAT_TICK = Duration.ofSeconds(5);
-  /** Wall-clock time beyond a tick that means the process was paused (or the clock jumped). */
-  static final Duration CLOCK_JUMP = Duration.ofSeconds(5);
 
   private final EngineConfig config;
   private final EngineThreads threads;
@@ -475,14 +469,8 @@ public final class DefaultImEngine implements ImEngine {
     FrameChannel channel;
     ScheduledFuture<?> ackTimer;
     boolean established;
-    // Heartbeat, once established.
-    Duration pingInterval;
-    Duration tick;
-    long lastTickWallMs;
-    Duration sinceLastPing = Duration.ZERO;
-    long pendingPing;
-    ScheduledFuture<?> heartbeatTimer;
-    ScheduledFuture<?> pongTimer;
+    /** The link's heartbeat, once established. */
+    Heartbeat heartbeat;
     /** The reason the server gave in a Disconnect frame, reported when the channel closes. */
     int disconnectCode;
     /** The largest frame the server accepts, as its ConnectAck announced (until then, the protocol's). */
@@ -514,13 +502,9 @@ public final class DefaultImEngine implements ImEngine {
         ackTimer.cancel(false);
         ackTimer = null;
       }
-      if (heartbeatTimer != null) {
-        heartbeatTimer.cancel(false);
-        heartbeatTimer = null;
-      }
-      if (pongTimer != null) {
-        pongTimer.cancel(false);
-        pongTimer = null;
+      if (heartbeat != null) {
+        heartbeat.stop();
+        heartbeat = null;
       }
     }
 
@@ -829,66 +813,39 @@ public final class DefaultImEngine implements ImEngine {
 
   // ---- heartbeat ---------------------------------------------------------------------------------
 
-  /**
-   * Pings every ping interval while connected; a pong missing after the pong timeout drops the link
-   * (30013). The heartbeat ticks at most {@link #MAX_HEARTBEAT_TICK} apart and compares the wall
-   * clock on each tick: if far more time passed than the tick (the process was paused, the machine
-   * slept), it checks the link at once instead of trusting it.
-   */
+  /** Starts the live link's heartbeat (see {@link Heartbeat}); it drops the link when it dies. */
   private void startHeartbeat(Attempt a, int announcedMs) {
-    a.pingInterval = config.pingInterval()
-        .orElse(announcedMs > 0 ? Duration.ofMillis(announcedMs) : DEFAULT_PING_INTERVAL);
-    a.tick = a.pingInterval.compareTo(MAX_HEARTBEAT_TICK) < 0 ? a.pingInterval : MAX_HEARTBEAT_TICK;
-    a.lastTickWallMs = clock.millis();
-    a.heartbeatTimer = schedule(() -> heartbeatTick(a), a.tick);
-  }
-
-  private void heartbeatTick(Attempt a) {
-    if (!a.isCurrent() || !a.established) {
-      return;
-    }
-    long wall = clock.millis();
-    long wallElapsed = wall - a.lastTickWallMs;
-    a.lastTickWallMs = wall;
-    a.sinceLastPing = a.sinceLastPing.plus(a.tick);
-    boolean paused = wallElapsed > a.tick.plus(CLOCK_JUMP).toMillis();
-    if (paused) {
-      log.info("{} ms passed during a {} heartbeat tick (process paused?): checking the link now", wallElapsed, a.tick);
-    }
-    if ((paused || a.sinceLastPing.compareTo(a.pingInterval) >= 0) && a.pendingPing == 0) {
-      sendPing(a);
-      if (!a.isCurrent()) {
-        return;
+    a.heartbeat = new Heartbeat(new Heartbeat.Link() {
+      @Override
+      public boolean sendPing(long id) {
+        return a.send(Frame.newBuilder().setPing(Ping.newBuilder().setId(id)).build());
       }
-    }
-    a.heartbeatTimer = schedule(() -> heartbeatTick(a), a.tick);
+
+      @Override
+      public void dead(int code) {
+        a.heartbeat = null;
+        linkFailed(a, code);
+      }
+
+      @Override
+      public boolean isLive() {
+        return a.isCurrent() && a.established;
+      }
+
+      @Override
+      public String describe() {
+        return a.server.toString();
+      }
+    }, Heartbeat.interval(config.pingInterval(), announcedMs), config.pongTimeout(), clock, this::schedule,
+        () -> ++pingIds, this::checkOnLoop);
+    a.heartbeat.start();
   }
 
   private long pingIds;
 
-  private void sendPing(Attempt a) {
-    a.sinceLastPing = Duration.ZERO;
-    long id = ++pingIds;
-    a.pendingPing = id;
-    if (!a.send(Frame.newBuilder().setPing(Ping.newBuilder().setId(id)).build())) {
-      linkFailed(a, ErrorCode.PING_SEND_FAIL.code());
-      return;
-    }
-    a.pongTimer = schedule(() -> {
-      if (a.isCurrent() && a.pendingPing == id) {
-        log.info("no pong from {} within {}: the link is dead", a.server, config.pongTimeout());
-        linkFailed(a, ErrorCode.PONG_RECV_FAIL.code());
-      }
-    }, config.pongTimeout());
-  }
-
   private void onPong(Attempt a, Pong pong) {
-    if (pong.getId() == a.pendingPing && a.pendingPing != 0) {
-      a.pendingPing = 0;
-      if (a.pongTimer != null) {
-        a.pongTimer.cancel(false);
-        a.pongTimer = null;
-      }
+    if (a.heartbeat != null) {
+      a.heartbeat.onPong(pong.getId());
     }
   }
 
