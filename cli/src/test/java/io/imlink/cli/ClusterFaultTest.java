@@ -3,19 +3,12 @@ package io.imlink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imlink.api.ConnectionStatus;
-import io.imlink.api.ImEngine;
 import io.imlink.api.Message;
 import io.imlink.api.MessageStatus;
-import io.imlink.api.ReconnectPolicy;
 import io.imlink.server.ServerApiClient;
 import io.imlink.server.store.postgres.EmbeddedPostgresFixture;
 import io.imlink.tck.Await;
-import io.imlink.tck.Network;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,118 +40,48 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class ClusterFaultTest {
   static final String MESSAGES_PROPERTY = "imlink.cluster.faults.messages";
-  private static final String APP = "cluster-app";
-  private static final String SECRET = "cluster-app-secret-0123";
 
   @TempDir Path tmp;
-  private final List<Node> nodes = new ArrayList<>();
+  private final List<ServerProcess> nodes = new ArrayList<>();
   private final List<AutoCloseable> closing = new ArrayList<>();
-
-  /** One server process, with the ports it keeps across restarts. */
-  private final class Node {
-    final int index;
-    final int tcp = Network.freePort();
-    final int http = Network.freePort();
-    final int member = Network.freePort();
-    Process process;
-
-    Node(int index) {
-      this.index = index;
-    }
-
-    URI uri() {
-      return URI.create("tcp://127.0.0.1:" + tcp);
-    }
-
-    ServerApiClient api() {
-      return new ServerApiClient(URI.create("http://127.0.0.1:" + http), APP, SECRET);
-    }
-
-    void start(String url, String clusterName, String members, Path secret) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-          Main.class.getName(), "server", "--listen", uri().toString(), "--http", "127.0.0.1:" + http, "--app-key", APP,
-          "--app-secret-file", secret.toString(), "--data-dir", tmp.resolve("node-" + index).toString(),
-          "--store", "postgres", "--jdbc-url", url, "--jdbc-user", EmbeddedPostgresFixture.user(),
-          "--cluster", "hazelcast", "--cluster-name", clusterName, "--cluster-port", String.valueOf(member)));
-      for (String m : members.split(",")) {
-        command.add("--member");
-        command.add(m);
-      }
-      process = new ProcessBuilder(command)
-          .redirectError(tmp.resolve("node-" + index + "-" + System.nanoTime() + ".err").toFile())
-          .redirectOutput(ProcessBuilder.Redirect.PIPE)
-          .start();
-      BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      List<String> seen = new ArrayList<>();
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        seen.add(line);
-        if (line.startsWith("tokens")) {
-          Thread drain = new Thread(() -> {
-            try {
-              lines.transferTo(Writer.nullWriter());
-            } catch (java.io.IOException ignored) {
-              // the process ended
-            }
-          }, "node-" + index + "-stdout");
-          drain.setDaemon(true);
-          drain.start();
-          return;
-        }
-      }
-      throw new AssertionError("node " + index + " did not start: " + seen);
-    }
-
-    void kill() throws InterruptedException {
-      process.destroyForcibly(); // SIGKILL: no goodbye to clients or members
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-  }
 
   @AfterEach
   void stopEverything() throws Exception {
-    for (AutoCloseable c : closing) {
-      c.close();
-    }
-    for (Node n : nodes) {
-      if (n.process != null && n.process.isAlive()) {
-        n.process.destroyForcibly();
-        n.process.waitFor(30, TimeUnit.SECONDS);
+    try {
+      for (AutoCloseable c : closing) {
+        c.close();
       }
+    } finally {
+      for (ServerProcess n : nodes) {
+        n.stop();
+      }
+      ServerProcess.keepLogs(tmp, "cluster-fault-logs");
     }
   }
 
-  private final class User {
-    final ImEngine engine;
-    final List<Message> received = new CopyOnWriteArrayList<>();
+  private ClusterUser user(String id, List<URI> servers) {
+    return user(id, servers, Duration.ofMillis(500), Duration.ofMillis(300));
+  }
 
-    User(String id, List<URI> servers) {
-      this(id, servers, Duration.ofMillis(500), Duration.ofMillis(300));
-    }
-
-    User(String id, List<URI> servers, Duration ping, Duration pong) {
-      engine = ImEngine.builder(APP).servers(servers).dataDirectory(tmp.resolve("client-" + id))
-          .reconnectPolicy(ReconnectPolicy.fixed(Duration.ofMillis(100)))
-          .pingInterval(ping).pongTimeout(pong).build();
-      closing.add(engine);
-      engine.addMessageListener((m, left, offline) -> received.add(m));
-    }
+  private ClusterUser user(String id, List<URI> servers, Duration ping, Duration pong) {
+    ClusterUser u = new ClusterUser(tmp.resolve("client-" + id), servers, ping, pong);
+    closing.add(u);
+    return u;
   }
 
   /** The three nodes started, and the two users connected: Alice first to node 0, Bob to node 1. */
-  private User[] cluster(String url, String clusterName, String members, Path secret) throws Exception {
-    for (Node n : nodes) {
-      startWithMembers(n, url, clusterName, members, secret);
+  private ClusterUser[] cluster(String url, String clusterName, List<String> members, Path secret) throws Exception {
+    for (ServerProcess n : nodes) {
+      n.start(url, clusterName, members, secret, "--verbose"); // the log (kept in target/) shows the faults
     }
     ServerApiClient api = nodes.get(2).api();
     // Alice tries node 0 first, Bob node 1: each goes on to the next when its node is gone.
-    User alice = new User("alice", List.of(nodes.get(0).uri(), nodes.get(1).uri(), nodes.get(2).uri()));
-    User bob = new User("bob", List.of(nodes.get(1).uri(), nodes.get(2).uri(), nodes.get(0).uri()));
+    ClusterUser alice = user("alice", List.of(nodes.get(0).uri(), nodes.get(1).uri(), nodes.get(2).uri()));
+    ClusterUser bob = user("bob", List.of(nodes.get(1).uri(), nodes.get(2).uri(), nodes.get(0).uri()));
     alice.engine.connect(api.getToken("alice"), 0);
     bob.engine.connect(api.getToken("bob"), 0);
-    Await.until("both connected", () -> alice.engine.getConnectionStatus() == ConnectionStatus.CONNECTED
-        && bob.engine.getConnectionStatus() == ConnectionStatus.CONNECTED, Duration.ofSeconds(30));
-    return new User[] {alice, bob};
+    Await.until("both connected", () -> alice.connected() && bob.connected(), Duration.ofSeconds(30));
+    return new ClusterUser[] {alice, bob};
   }
 
   /**
@@ -167,7 +89,7 @@ class ClusterFaultTest {
    * received the other's, once each, in the order sent; then both sign out and no node counts
    * either online.
    */
-  private void exchange(User alice, User bob, int perSide, Thread chaos, List<String> faults, int expectedFaults)
+  private void exchange(ClusterUser alice, ClusterUser bob, int perSide, Thread chaos, List<String> faults, int expectedFaults)
       throws Exception {
     List<CompletableFuture<Message>> aliceSends = Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<Message>> bobSends = Collections.synchronizedList(new ArrayList<>());
@@ -185,7 +107,7 @@ class ClusterFaultTest {
     for (Object[] pair : new Object[][] {{aliceSends, bob}, {bobSends, alice}}) {
       @SuppressWarnings("unchecked")
       List<CompletableFuture<Message>> sends = (List<CompletableFuture<Message>>) pair[0];
-      User receiver = (User) pair[1];
+      ClusterUser receiver = (ClusterUser) pair[1];
       List<Message> sent = new ArrayList<>();
       for (CompletableFuture<Message> f : sends) {
         sent.add(f.get(120, TimeUnit.SECONDS));
@@ -202,36 +124,29 @@ class ClusterFaultTest {
       }
     }
 
-    for (Node n : nodes) {
-      ServerApiClient through = n.api();
-      Await.until("alice and bob online through node " + n.index, () -> online(through, "alice") && online(through, "bob"),
+    for (ServerProcess n : nodes) {
+      Await.until("alice and bob online through node " + n.index, () -> n.online("alice") && n.online("bob"),
           Duration.ofSeconds(30));
     }
     alice.engine.disconnect();
     bob.engine.disconnect();
-    for (Node n : nodes) {
-      ServerApiClient through = n.api();
+    for (ServerProcess n : nodes) {
       Await.until("no node counts alice or bob online (node " + n.index + ")",
-          () -> !online(through, "alice") && !online(through, "bob"), Duration.ofSeconds(30));
-    }
-  }
-
-  private static boolean online(ServerApiClient api, String user) {
-    try {
-      return api.checkOnline(user);
-    } catch (Exception e) {
-      throw new AssertionError("checkOnline failed", e);
+          () -> !n.online("alice") && !n.online("bob"), Duration.ofSeconds(30));
     }
   }
 
   private String[] setUp() throws Exception {
     String url = EmbeddedPostgresFixture.newDatabaseUrl();
-    Files.writeString(tmp.resolve("secret"), SECRET + "\n");
+    Files.writeString(tmp.resolve("secret"), ServerProcess.SECRET + "\n");
     for (int i = 0; i < 3; i++) {
-      nodes.add(new Node(i));
+      nodes.add(ServerProcess.onLoopback(i, tmp));
     }
-    String members = nodes.stream().map(n -> "127.0.0.1:" + n.member).collect(Collectors.joining(","));
-    return new String[] {url, "imlink-faults-" + UUID.randomUUID(), members};
+    return new String[] {url, "imlink-faults-" + UUID.randomUUID()};
+  }
+
+  private List<String> members() {
+    return nodes.stream().map(ServerProcess::memberAddress).toList();
   }
 
   @Test
@@ -239,17 +154,17 @@ class ClusterFaultTest {
     int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
     String[] c = setUp();
     Path secret = tmp.resolve("secret");
-    User[] users = cluster(c[0], c[1], c[2], secret);
+    ClusterUser[] users = cluster(c[0], c[1], members(), secret);
     List<String> faults = new CopyOnWriteArrayList<>();
     Thread chaos = new Thread(() -> {
       try {
         for (int round = 0; round < 4; round++) {
-          Node victim = nodes.get(round % 2); // alice's first node, then bob's
+          ServerProcess victim = nodes.get(round % 2); // alice's first node, then bob's
           Thread.sleep(300); // let messages flow between faults
           victim.kill();
           faults.add("killed node " + victim.index);
           Thread.sleep(500);
-          startWithMembers(victim, c[0], c[1], c[2], secret);
+          victim.start(c[0], c[1], members(), secret, "--verbose");
           faults.add("restarted node " + victim.index);
         }
       } catch (Exception e) {
@@ -269,22 +184,21 @@ class ClusterFaultTest {
   void aNodeThatStallsAndComesBackLosesNothingAndLeavesNoOneRegisteredTwice() throws Exception {
     int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
     String[] c = setUp();
-    User[] users = cluster(c[0], c[1], c[2], tmp.resolve("secret"));
+    ClusterUser[] users = cluster(c[0], c[1], members(), tmp.resolve("secret"));
     // Carol stays on node 0 through the stall (her pings are far apart): once it has merged back,
     // the others must know her session again.
-    User carol = new User("carol", List.of(nodes.get(0).uri()), Duration.ofSeconds(60), Duration.ofSeconds(60));
+    ClusterUser carol = user("carol", List.of(nodes.get(0).uri()), Duration.ofSeconds(60), Duration.ofSeconds(60));
     carol.engine.connect(nodes.get(2).api().getToken("carol"), 0);
-    Await.until("carol connected", () -> carol.engine.getConnectionStatus() == ConnectionStatus.CONNECTED,
-        Duration.ofSeconds(30));
+    Await.until("carol connected", carol::connected, Duration.ofSeconds(30));
     List<String> faults = new CopyOnWriteArrayList<>();
     Thread chaos = new Thread(() -> {
       try {
-        Node stalled = nodes.get(0);
+        ServerProcess stalled = nodes.get(0);
         Thread.sleep(300);
-        signal(stalled.process, "STOP");
+        stalled.signal("STOP");
         faults.add("stopped node 0");
         Thread.sleep(14_000); // past the 10 s member timeout: the others remove it
-        signal(stalled.process, "CONT");
+        stalled.signal("CONT");
         faults.add("continued node 0");
       } catch (Exception e) {
         faults.add("chaos failed: " + e);
@@ -293,20 +207,9 @@ class ClusterFaultTest {
     exchange(users[0], users[1], perSide, chaos, faults, 2);
     assertThat(carol.engine.getConnectionStatus()).as("carol stayed on the node that stalled")
         .isEqualTo(ConnectionStatus.CONNECTED);
-    for (Node n : nodes) {
-      ServerApiClient through = n.api();
+    for (ServerProcess n : nodes) {
       Await.until("carol online again through node " + n.index + " (registered again after the merge)",
-          () -> online(through, "carol"), Duration.ofSeconds(30));
+          () -> n.online("carol"), Duration.ofSeconds(30));
     }
-  }
-
-  private static void signal(Process p, String signal) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).inheritIO().start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", signal, p.pid()).isTrue();
-  }
-
-  private static void startWithMembers(Node n, String url, String clusterName, String members, Path secret)
-      throws Exception {
-    n.start(url, clusterName, members, secret);
   }
 }
