@@ -8,6 +8,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.topic.ITopic;
@@ -98,7 +99,8 @@ public final class HazelcastCluster implements Cluster {
         log.info("cluster member left: {}; its sessions leave the directory", e.getMember());
         String gone = e.getMember().getAttribute(NODE_ATTRIBUTE);
         if (gone != null && isOldest()) { // one member cleans up; each entry of the dead node goes
-          sessions.executeOnEntries(new RemoveNode(gone));
+          int users = sessions.executeOnEntries(new RemoveNode(gone, true)).size();
+          log.info("removed the sessions of {} user(s) on node {} from the directory", users, gone);
         }
       }
     });
@@ -305,7 +307,7 @@ public final class HazelcastCluster implements Cluster {
     }
     try {
       hz.getCluster().removeMembershipListener(membershipListener);
-      sessions.executeOnEntries(new RemoveNode(nodeId)); // this node's sessions are gone with it
+      sessions.executeOnEntries(new RemoveNode(nodeId, false)); // this node's sessions are gone with it
     } catch (RuntimeException e) {
       log.warn("removing this node's sessions from the cluster directory failed; the members will on its leave", e);
     } finally {
@@ -383,13 +385,50 @@ public final class HazelcastCluster implements Cluster {
     return removed;
   }
 
-  /** Removes every session a node held (it left or died). */
-  record RemoveNode(String nodeId) implements EntryProcessor<String, ArrayList<SessionEntry>, Boolean> {
+  /**
+   * Removes every session a node held: one that is closing ({@code ifGone} false), or one that left
+   * or died ({@code ifGone} true), and then only while that node is not a member of the cluster
+   * the entry is in. A removal ordered for a member that was cut off can run late, after the split
+   * healed and the member merged back (a membership event handled slowly, or an operation retried
+   * across the merge); without the check it would then delete the sessions that member holds
+   * again, and those users would count as offline on every node until they reconnect.
+   * (ClusterFaultTest's stall saw this once: after the merge neither user was online anywhere.)
+   *
+   * <p>Runs on the key owner's partition thread; the member list is the owner's view.
+   */
+  static final class RemoveNode implements EntryProcessor<String, ArrayList<SessionEntry>, Boolean>,
+      HazelcastInstanceAware {
     private static final long serialVersionUID = 1L;
+    private final String nodeId;
+    private final boolean ifGone;
+    private transient HazelcastInstance hz;
+
+    RemoveNode(String nodeId, boolean ifGone) {
+      this.nodeId = nodeId;
+      this.ifGone = ifGone;
+    }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance hz) {
+      this.hz = hz;
+    }
+
+    /** True where it removed something, else null: the result map holds only the users it changed. */
+    @Override
     public Boolean process(Map.Entry<String, ArrayList<SessionEntry>> e) {
-      return removeFrom(e, s -> s.nodeId().equals(nodeId));
+      if (ifGone && isMember()) {
+        return null;
+      }
+      return removeFrom(e, s -> s.nodeId().equals(nodeId)) ? Boolean.TRUE : null;
+    }
+
+    private boolean isMember() {
+      for (Member m : hz.getCluster().getMembers()) {
+        if (nodeId.equals(m.getAttribute(NODE_ATTRIBUTE))) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 }
