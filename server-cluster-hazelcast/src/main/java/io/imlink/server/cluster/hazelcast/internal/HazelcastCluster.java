@@ -12,6 +12,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.topic.ITopic;
+import io.imlink.api.ErrorCode;
 import io.imlink.server.spi.Cluster;
 import io.imlink.server.spi.ClusterConfig;
 import io.imlink.server.spi.ClusterNode;
@@ -208,8 +209,13 @@ public final class HazelcastCluster implements Cluster {
   /**
    * After this member merged back into the cluster following a split, during which the others
    * removed its sessions from the directory: each session still open here is admitted again, as
-   * a reconnect (so that a newer login of its device class made meanwhile elsewhere wins, 31023),
+   * a reconnect, so that a newer login of its device class made meanwhile on the other side wins,
    * and what that displaces is closed.
+   *
+   * <p>A session here that loses is closed as kicked (31010, {@code DISCONN_KICK}), not with the
+   * policy's refusal (31023): 31023 answers a connect, and this session was established and
+   * serving; it is displaced by another device's login, as it would have been (31010) had there
+   * been no split. (ClusterPartitionTest saw 31023 reach the client before.)
    */
   private void reregister() {
     log.info("merged back into the cluster: registering this node's {} session(s) again", admitted.size());
@@ -223,12 +229,12 @@ public final class HazelcastCluster implements Cluster {
             SessionPolicy.Decision decision = d.toDecision();
             if (!decision.accepted()) {
               admitted.remove(l.entry().sessionId());
-              node.disconnect(l.entry().sessionId(), decision.refusal(),
+              node.disconnect(l.entry().sessionId(), ErrorCode.DISCONN_KICK.code(),
                   "a device of the same class logged in elsewhere while this server was cut off");
               return;
             }
             for (SessionEntry other : decision.kicked()) {
-              disconnect(other, 31010, "another device of the same class logged in");
+              disconnect(other, ErrorCode.DISCONN_KICK.code(), "another device of the same class logged in");
             }
           });
     }
