@@ -60,9 +60,10 @@ public final class HazelcastCluster implements Cluster {
   private final IMap<String, ArrayList<SessionEntry>> sessions;
   private final ITopic<Serializable> everyNode;
   private final UUID membershipListener;
+  private final UUID partitionLostListener;
   private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
   private final ClusterNode node;
-  /** This node's admitted sessions, by session id: what it registers again after a merge. */
+  /** This node's admitted sessions, by session id: what it registers again after a merge or a lost partition. */
   private final Map<String, Local> admitted = new java.util.concurrent.ConcurrentHashMap<>();
 
   private record Local(String appKey, String userId, SessionEntry entry) {}
@@ -84,9 +85,14 @@ public final class HazelcastCluster implements Cluster {
     hz.getLifecycleService().addLifecycleListener(e -> {
       if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
         epoch.incrementAndGet();
-        reregister();
+        reregister("merged back into the cluster", true, l -> true);
       }
     });
+    // A partition whose every copy was on members that are gone (this node is on the smaller side
+    // of a split: with one backup, a third of the keys of a three-node cluster) comes back empty.
+    this.partitionLostListener = sessions.addPartitionLostListener(e -> reregister(
+        "partition " + e.getPartitionId() + " of the directory was lost with its members", false,
+        l -> hz.getPartitionService().getPartition(key(l.appKey(), l.userId())).getPartitionId() == e.getPartitionId()));
     this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
@@ -208,18 +214,22 @@ public final class HazelcastCluster implements Cluster {
 
   /**
    * After this member merged back into the cluster following a split, during which the others
-   * removed its sessions from the directory: each session still open here is admitted again, as
-   * a reconnect, so that a newer login of its device class made meanwhile on the other side wins,
-   * and what that displaces is closed.
+   * removed its sessions from the directory, or after a partition of the directory was lost: each
+   * session still open here that {@code which} picks is admitted again, as a reconnect, so that a
+   * newer login of its device class made meanwhile on the other side wins, and what that displaces
+   * is closed. Logged when {@code always} or when there is something to register.
    *
    * <p>A session here that loses is closed as kicked (31010, {@code DISCONN_KICK}), not with the
    * policy's refusal (31023): 31023 answers a connect, and this session was established and
    * serving; it is displaced by another device's login, as it would have been (31010) had there
    * been no split. (ClusterPartitionTest saw 31023 reach the client before.)
    */
-  private void reregister() {
-    log.info("merged back into the cluster: registering this node's {} session(s) again", admitted.size());
-    for (Local l : admitted.values()) {
+  private void reregister(String why, boolean always, java.util.function.Predicate<Local> which) {
+    List<Local> again = admitted.values().stream().filter(which).toList();
+    if (always || !again.isEmpty()) {
+      log.info("{}: registering {} of this node's session(s) again", why, again.size());
+    }
+    for (Local l : again) {
       sessions.submitToKey(key(l.appKey(), l.userId()), new Admit(l.entry(), true, onePerDeviceClass))
           .whenComplete((d, e) -> {
             if (e != null) {
@@ -313,6 +323,7 @@ public final class HazelcastCluster implements Cluster {
     }
     try {
       hz.getCluster().removeMembershipListener(membershipListener);
+      sessions.removePartitionLostListener(partitionLostListener);
       sessions.executeOnEntries(new RemoveNode(nodeId, false)); // this node's sessions are gone with it
     } catch (RuntimeException e) {
       log.warn("removing this node's sessions from the cluster directory failed; the members will on its leave", e);
