@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,31 +43,22 @@ class ClusterFaultTest {
   static final String MESSAGES_PROPERTY = "imlink.cluster.faults.messages";
 
   @TempDir Path tmp;
-  private final List<ServerProcess> nodes = new ArrayList<>();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private ClusterProcesses cluster;
+  private List<ServerProcess> nodes;
+
+  @BeforeEach
+  void processes() {
+    cluster = new ClusterProcesses(tmp, "cluster-fault-logs");
+    nodes = cluster.nodes;
+  }
 
   @AfterEach
   void stopEverything() throws Exception {
-    try {
-      for (AutoCloseable c : closing) {
-        c.close();
-      }
-    } finally {
-      for (ServerProcess n : nodes) {
-        n.stop();
-      }
-      ServerProcess.keepLogs(tmp, "cluster-fault-logs");
-    }
+    cluster.close();
   }
 
   private ClusterUser user(String id, List<URI> servers) {
-    return user(id, servers, Duration.ofMillis(500), Duration.ofMillis(300));
-  }
-
-  private ClusterUser user(String id, List<URI> servers, Duration ping, Duration pong) {
-    ClusterUser u = new ClusterUser(tmp.resolve("client-" + id), servers, ping, pong);
-    closing.add(u);
-    return u;
+    return cluster.user(id, servers, Duration.ofMillis(500), Duration.ofMillis(300));
   }
 
   /** The three nodes started, and the two users connected: Alice first to node 0, Bob to node 1. */
@@ -76,8 +68,8 @@ class ClusterFaultTest {
     }
     ServerApiClient api = nodes.get(2).api();
     // Alice tries node 0 first, Bob node 1: each goes on to the next when its node is gone.
-    ClusterUser alice = user("alice", List.of(nodes.get(0).uri(), nodes.get(1).uri(), nodes.get(2).uri()));
-    ClusterUser bob = user("bob", List.of(nodes.get(1).uri(), nodes.get(2).uri(), nodes.get(0).uri()));
+    ClusterUser alice = user("alice", cluster.uris(0, 1, 2));
+    ClusterUser bob = user("bob", cluster.uris(1, 2, 0));
     alice.engine.connect(api.getToken("alice"), 0);
     bob.engine.connect(api.getToken("bob"), 0);
     Await.until("both connected", () -> alice.connected() && bob.connected(), Duration.ofSeconds(30));
@@ -145,16 +137,13 @@ class ClusterFaultTest {
     return new String[] {url, "imlink-faults-" + UUID.randomUUID()};
   }
 
-  private List<String> members() {
-    return nodes.stream().map(ServerProcess::memberAddress).toList();
-  }
 
   @Test
   void twoUsersOnDifferentNodesLoseNothingWhileTheirNodesAreKilledAndRestarted() throws Exception {
     int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
     String[] c = setUp();
     Path secret = tmp.resolve("secret");
-    ClusterUser[] users = cluster(c[0], c[1], members(), secret);
+    ClusterUser[] users = cluster(c[0], c[1], cluster.members(), secret);
     List<String> faults = new CopyOnWriteArrayList<>();
     Thread chaos = new Thread(() -> {
       try {
@@ -164,7 +153,7 @@ class ClusterFaultTest {
           victim.kill();
           faults.add("killed node " + victim.index);
           Thread.sleep(500);
-          victim.start(c[0], c[1], members(), secret, "--verbose");
+          victim.start(c[0], c[1], cluster.members(), secret, "--verbose");
           faults.add("restarted node " + victim.index);
         }
       } catch (Exception e) {
@@ -184,10 +173,10 @@ class ClusterFaultTest {
   void aNodeThatStallsAndComesBackLosesNothingAndLeavesNoOneRegisteredTwice() throws Exception {
     int perSide = Integer.getInteger(MESSAGES_PROPERTY, 500);
     String[] c = setUp();
-    ClusterUser[] users = cluster(c[0], c[1], members(), tmp.resolve("secret"));
+    ClusterUser[] users = cluster(c[0], c[1], cluster.members(), tmp.resolve("secret"));
     // Carol stays on node 0 through the stall (her pings are far apart): once it has merged back,
     // the others must know her session again.
-    ClusterUser carol = user("carol", List.of(nodes.get(0).uri()), Duration.ofSeconds(60), Duration.ofSeconds(60));
+    ClusterUser carol = cluster.user("carol", cluster.uris(0), Duration.ofSeconds(60), Duration.ofSeconds(60));
     carol.engine.connect(nodes.get(2).api().getToken("carol"), 0);
     Await.until("carol connected", carol::connected, Duration.ofSeconds(30));
     List<String> faults = new CopyOnWriteArrayList<>();

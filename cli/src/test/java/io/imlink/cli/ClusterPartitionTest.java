@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,41 +46,30 @@ class ClusterPartitionTest {
 
   @TempDir Path tmp;
   private NetnsNetwork network;
-  private final List<ServerProcess> nodes = new ArrayList<>();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private ClusterProcesses cluster;
+  private List<ServerProcess> nodes;
+
+  @BeforeEach
+  void processes() {
+    cluster = new ClusterProcesses(tmp, "cluster-partition-logs");
+    nodes = cluster.nodes;
+  }
 
   @AfterEach
   void stopEverything() throws Exception {
     try {
-      for (AutoCloseable c : closing) {
-        c.close();
-      }
+      cluster.close();
     } finally {
-      for (ServerProcess n : nodes) {
-        n.stop();
-      }
       if (network != null) {
         network.close();
       }
-      ServerProcess.keepLogs(tmp, "cluster-partition-logs");
     }
   }
 
   private ClusterUser user(String installation, List<URI> servers) {
     // Pings 1 s apart (answered within 1 s): a ping after a membership change makes the session read
     // the inbox, so notifications a split lost are made up for within about a second.
-    ClusterUser u = new ClusterUser(tmp.resolve("client-" + installation), servers, Duration.ofSeconds(1),
-        Duration.ofSeconds(1));
-    closing.add(u);
-    return u;
-  }
-
-  private List<URI> servers(int... order) {
-    List<URI> uris = new ArrayList<>();
-    for (int i : order) {
-      uris.add(nodes.get(i).uri());
-    }
-    return uris;
+    return cluster.user(installation, servers, Duration.ofSeconds(1), Duration.ofSeconds(1));
   }
 
   /** Sends {@code count} texts from {@code from} to {@code to}, tagged; waits until all are sent. */
@@ -127,7 +117,7 @@ class ClusterPartitionTest {
       nodes.add(new ServerProcess(i, tmp, network.exec(i), network.nodeAddress(i), 8100, 8080,
           network.memberAddress(i), 5701));
     }
-    List<String> members = nodes.stream().map(ServerProcess::memberAddress).toList();
+    List<String> members = cluster.members();
     String clusterName = "imlink-partition-" + UUID.randomUUID();
     for (ServerProcess n : nodes) {
       n.start(network.relayPostgres(n.index, url), clusterName, members, secret,
@@ -139,15 +129,13 @@ class ClusterPartitionTest {
     }
 
     // 1. Alice's desktop A on node 0, Bob on node 1; messages flow.
-    ClusterUser aliceA = user("alice-a", servers(0, 1, 2));
-    ClusterUser bob = user("bob", servers(1, 2, 0));
+    ClusterUser aliceA = user("alice-a", cluster.uris(0, 1, 2));
+    ClusterUser bob = user("bob", cluster.uris(1, 2, 0));
     aliceA.engine.connect(nodes.get(2).api().getToken("alice"), 0);
     bob.engine.connect(nodes.get(2).api().getToken("bob"), 0);
     // Carol knows only node 0 and stays there through the split (her pings are far apart): the
     // larger side removes her session, and once merged it must know it again.
-    ClusterUser carol = new ClusterUser(tmp.resolve("client-carol"), servers(0), Duration.ofSeconds(60),
-        Duration.ofSeconds(60));
-    closing.add(carol);
+    ClusterUser carol = cluster.user("carol", cluster.uris(0), Duration.ofSeconds(60), Duration.ofSeconds(60));
     carol.engine.connect(nodes.get(2).api().getToken("carol"), 0);
     Await.until("alice (A), bob and carol connected", () -> aliceA.connected() && bob.connected() && carol.connected(),
         Duration.ofSeconds(30));
@@ -172,7 +160,7 @@ class ClusterPartitionTest {
     assertThat(aliceA.connected()).as("A stays on node 0").isTrue();
 
     // Alice's second desktop installation B logs in on the larger side and is admitted there.
-    ClusterUser aliceB = user("alice-b", servers(1, 2, 0));
+    ClusterUser aliceB = user("alice-b", cluster.uris(1, 2, 0));
     aliceB.engine.connect(nodes.get(2).api().getToken("alice"), 0);
     Await.until("alice (B) connected through node 1", aliceB::connected, Duration.ofSeconds(30));
     assertThat(aliceA.connected()).as("A still on node 0: both sides serve alice").isTrue();
