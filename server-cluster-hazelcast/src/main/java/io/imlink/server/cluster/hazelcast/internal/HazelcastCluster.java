@@ -38,6 +38,22 @@ import org.slf4j.LoggerFactory;
 /**
  * A server node's Hazelcast member and what it shares (see {@code HazelcastClusterProvider}).
  *
+ * <p>Split brain. Each side of a split removes the other side's sessions from its directory; the
+ * smaller side also loses the partitions whose copies were all on the other side, and its node
+ * admits its open sessions there again. When the split heals, Hazelcast merges the smaller side
+ * into the larger with the map's default merge policy, {@code PutIfAbsent}: for a user with an
+ * entry on both sides the larger side's is kept, and the merging node then admits each of its
+ * open sessions again (after the merge's entries are in: Hazelcast fires {@code MERGED} once its
+ * merge tasks ended), through the one policy, so that its sessions are in the directory again or
+ * are kicked by a newer login of their class. That is enough, and no merge policy of ours is
+ * configured: the merging side's entries hold only its own node's sessions (it removed the others'),
+ * which it re-admits anyway, so a union would add nothing but two sessions of one device class at
+ * once, of which a refused re-admission would leave the loser in the list. ClusterPartitionTest
+ * (a cut link) and ClusterFaultTest (a stall) check that nobody is left registered after the merge
+ * once they sign out. Not covered: a session that closes while its node is merging (between
+ * Hazelcast collecting the node's entries and rejoining) can leave its entry behind, since its
+ * removal may run before the merged entry arrives.
+ *
  * <p>Thread safety: every method may be called from any thread. Topic messages reach the {@link
  * ClusterNode} on Hazelcast's event threads; entry processors run on the key owner's partition
  * threads.
