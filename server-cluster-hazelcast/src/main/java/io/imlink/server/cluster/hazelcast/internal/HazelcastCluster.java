@@ -108,7 +108,7 @@ public final class HazelcastCluster implements Cluster {
     // of a split: with one backup, a third of the keys of a three-node cluster) comes back empty.
     this.partitionLostListener = sessions.addPartitionLostListener(e -> reregister(
         "partition " + e.getPartitionId() + " of the directory was lost with its members", false,
-        l -> hz.getPartitionService().getPartition(key(l.appKey(), l.userId())).getPartitionId() == e.getPartitionId()));
+        l -> partitionOf(l) == e.getPartitionId()));
     this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
@@ -199,6 +199,10 @@ public final class HazelcastCluster implements Cluster {
   private boolean isOldest() {
     Set<Member> members = hz.getCluster().getMembers();
     return !members.isEmpty() && members.iterator().next().localMember();
+  }
+
+  private int partitionOf(Local l) {
+    return hz.getPartitionService().getPartition(key(l.appKey(), l.userId())).getPartitionId();
   }
 
   private static String key(String appKey, String userId) {
