@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * The {@code server} command's cluster: {@code --cluster local} (the default: this server alone) or
  * {@code --cluster hazelcast} with {@code --member HOST:PORT} for each member to join (this one's
  * own address among them is fine), {@code --cluster-port} and {@code --cluster-bind} for this
- * member, and {@code --cluster-name}. The nodes of a cluster share one store: {@code --store
+ * member, {@code --cluster-name}, and {@code --member-timeout}. The nodes of a cluster share one store: {@code --store
  * postgres}.
  *
  * <p>Thread: the command's thread, once per run.
@@ -37,6 +37,11 @@ final class ClusterOptions {
       description = "Keeps clusters on one network apart (--cluster hazelcast; default imlink).")
   String name;
 
+  @Option(names = "--member-timeout", paramLabel = "DURATION",
+      description = "How long a member may go unheard (stalled, or its link cut) before the others remove it and its"
+          + " sessions, ISO-8601 in whole seconds, at least PT2S (--cluster hazelcast; default PT10S).")
+  java.time.Duration memberTimeout;
+
   /**
    * Applies the options to {@code b}.
    *
@@ -45,10 +50,12 @@ final class ClusterOptions {
    */
   void apply(ImServer.Builder b, String store) {
     String engine = cluster.toLowerCase(Locale.ROOT);
-    boolean memberOptions = !members.isEmpty() || port != null || bind != null || name != null;
+    boolean memberOptions = !members.isEmpty() || port != null || bind != null || name != null
+        || memberTimeout != null;
     if (engine.equals("local")) {
       if (memberOptions) {
-        throw new IllegalArgumentException("--member, --cluster-port, --cluster-bind and --cluster-name go with --cluster hazelcast");
+        throw new IllegalArgumentException(
+            "--member, --cluster-port, --cluster-bind, --cluster-name and --member-timeout go with --cluster hazelcast");
       }
       return;
     }
@@ -60,6 +67,10 @@ final class ClusterOptions {
       if (colon <= 0 || !m.substring(colon + 1).matches("[0-9]{1,5}")) {
         throw new IllegalArgumentException("--member expects HOST:PORT, got '" + m + "'");
       }
+    }
+    if (memberTimeout != null && (memberTimeout.compareTo(java.time.Duration.ofSeconds(2)) < 0
+        || memberTimeout.toNanos() % 1_000_000_000L != 0)) {
+      throw new IllegalArgumentException("--member-timeout must be whole seconds, at least PT2S, got " + memberTimeout);
     }
     b.cluster(engine);
     if (!members.isEmpty()) {
@@ -73,6 +84,9 @@ final class ClusterOptions {
     }
     if (name != null) {
       b.clusterProperty("cluster-name", name);
+    }
+    if (memberTimeout != null) {
+      b.clusterProperty("member-timeout", String.valueOf(memberTimeout.toSeconds()));
     }
   }
 

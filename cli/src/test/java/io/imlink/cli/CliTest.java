@@ -75,6 +75,26 @@ class CliTest {
         .doesNotContain("\tat io.");
   }
 
+  @Test
+  void clusterOptionsThatDoNotGoTogetherAreOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    String[] base = {"server", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--data-dir", tmp.toString()};
+    String[] postgres = concat(base, "--store", "postgres", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x",
+        "--cluster", "hazelcast");
+    Run tooShort = run(concat(postgres, "--member-timeout", "PT1S"));
+    assertThat(tooShort.code()).isEqualTo(2);
+    assertOneLine(tooShort.err(), "imlink: --member-timeout must be whole seconds, at least PT2S, got PT1S");
+    Run fraction = run(concat(postgres, "--member-timeout", "PT2.5S"));
+    assertThat(fraction.code()).isEqualTo(2);
+    assertOneLine(fraction.err(), "imlink: --member-timeout must be whole seconds, at least PT2S, got PT2.5S");
+    Run local = run(concat(base, "--member-timeout", "PT5S"));
+    assertThat(local.code()).isEqualTo(2);
+    assertOneLine(local.err(),
+        "imlink: --member, --cluster-port, --cluster-bind, --cluster-name and --member-timeout go with --cluster hazelcast");
+    Run notADuration = run(concat(postgres, "--member-timeout", "5"));
+    assertThat(notADuration.code()).isEqualTo(2);
+    assertThat(notADuration.err()).startsWith("Invalid value for option '--member-timeout'").doesNotContain("\tat ");
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
