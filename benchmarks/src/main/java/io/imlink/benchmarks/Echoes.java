@@ -47,7 +47,7 @@ final class Echoes {
    * The timing loop of an echo, for any client: {@code warm + n} times, sends and waits for the
    * time its echo arrived, recording the last {@code n} round trips in nanoseconds.
    */
-  static Histogram time(Send send, SynchronousQueue<Long> echoed, int warm, int n, String where) throws Exception {
+  static Histogram time(Send send, java.util.concurrent.BlockingQueue<Long> echoed, int warm, int n, String where) throws Exception {
     Histogram echo = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     for (int i = 0; i < warm + n; i++) {
       long start = System.nanoTime();

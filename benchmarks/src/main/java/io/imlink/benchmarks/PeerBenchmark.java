@@ -69,7 +69,7 @@ public final class PeerBenchmark {
     } finally {
       delete(data);
     }
-    Side peer = peer(settings, messages);
+    Side peer = peer(settings, messages, out);
     Result r = new Result(imlink, peer, memory.echoP50us(), memory.echoP99us());
     print(r, settings, messages, out);
     return r;
@@ -108,13 +108,14 @@ public final class PeerBenchmark {
   }
 
   /** The peer's three figures, on a Moquette broker started for them. */
-  private static Side peer(Harness.Settings settings, int messages) throws Exception {
+  private static Side peer(Harness.Settings settings, int messages, PrintStream out) throws Exception {
     Properties p = new Properties();
     p.setProperty("host", "127.0.0.1");
     p.setProperty("port", Integer.toString(freePort()));
     p.setProperty("websocket_port", "disabled");
     p.setProperty("allow_anonymous", "true");
     p.setProperty("persistence_enabled", "false");
+    p.setProperty("buffer_flush_millis", "0");
     Server broker = new Server();
     broker.startServer(new MemoryConfig(p));
     try {
@@ -125,7 +126,7 @@ public final class PeerBenchmark {
       Mqtt3AsyncClient c = connected(port, "peer-c");
       try {
         byte[] payload = new byte[PAYLOAD];
-        SynchronousQueue<Long> echoed = new SynchronousQueue<>();
+        java.util.concurrent.LinkedBlockingQueue<Long> echoed = new java.util.concurrent.LinkedBlockingQueue<>();
         subscribe(b, "to/b", m -> b.publishWith().topic("to/a").qos(MqttQos.AT_LEAST_ONCE)
             .payload(m.getPayloadAsBytes()).send());
         // offer, not put: the callback runs on a's event loop, which must never block (a message
@@ -142,10 +143,18 @@ public final class PeerBenchmark {
             all.get().countDown();
           }
         });
-        burst(a, payload, Math.max(1, Math.min(messages, settings.warmup() * 5)), received, expected, all);
+        String missing = burst(a, payload, Math.max(1, Math.min(messages, settings.warmup() * 5)), received, expected,
+            all);
         long start = System.nanoTime();
-        burst(a, payload, messages, received, expected, all);
+        if (missing == null) {
+          missing = burst(a, payload, messages, received, expected, all);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (missing != null) {
+          // Open: the burst's PUBACKs do not come back (see the report of the peer benchmark).
+          out.printf(Locale.ROOT, "  peer one-way throughput NOT measured: %s%n", missing);
+          seconds = Double.NaN;
+        }
         return new Side(connect.getValueAtPercentile(50) / 1e3, connect.getValueAtPercentile(99) / 1e3,
             echo.getValueAtPercentile(50) / 1e3, echo.getValueAtPercentile(99) / 1e3, messages / seconds);
       } finally {
@@ -185,7 +194,8 @@ public final class PeerBenchmark {
     return h;
   }
 
-  private static void burst(Mqtt3AsyncClient from, byte[] payload, int n, AtomicInteger received,
+  /** Null when all were acknowledged and received, else what was missing. */
+  private static String burst(Mqtt3AsyncClient from, byte[] payload, int n, AtomicInteger received,
       AtomicInteger expected, AtomicReference<CountDownLatch> all) throws Exception {
     received.set(0);
     all.set(new CountDownLatch(1));
@@ -194,10 +204,16 @@ public final class PeerBenchmark {
     for (int i = 0; i < n; i++) {
       acks.add(from.publishWith().topic("to/c").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send());
     }
-    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
-    if (!all.get().await(300, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("only " + received.get() + " of " + n + " arrived over mqtt");
+    try {
+      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      long acked = acks.stream().filter(CompletableFuture::isDone).count();
+      return "only " + acked + " of " + n + " PUBACKs and " + received.get() + " received within 30 s";
     }
+    if (!all.get().await(30, TimeUnit.SECONDS)) {
+      return "only " + received.get() + " of " + n + " received within 30 s";
+    }
+    return null;
   }
 
   private static void subscribe(Mqtt3AsyncClient client, String topic, java.util.function.Consumer<Mqtt3Publish> onMessage)
