@@ -65,8 +65,7 @@ public final class ConnectLatency {
     }
   }
 
-  /** One transport's connect latency: one engine with an in-memory store connecting again and again. */
-  static Result measure(URI server, String token, Path data, Harness.Settings settings) throws Exception {
+  private static Result measure(URI server, String token, Path data, Harness.Settings settings) throws Exception {
     SynchronousQueue<Long> connectedAt = new SynchronousQueue<>();
     SynchronousQueue<Boolean> signedOut = new SynchronousQueue<>();
     try (ImEngine engine = ImEngine.builder("bench-app")

@@ -31,27 +31,12 @@ final class Echoes {
         Thread.currentThread().interrupt();
       }
     });
-    return time(() -> {
-      if (alice.sendMessage(bobId, "RC:TxtMsg", TEXT, null) != 0) {
-        throw new IllegalStateException("send refused");
-      }
-    }, echoed, warm, n, where);
-  }
-
-  /** Sends one message of an echo; its echo arrives as a time put into the queue given to {@link #time}. */
-  interface Send {
-    void send() throws Exception;
-  }
-
-  /**
-   * The timing loop of an echo, for any client: {@code warm + n} times, sends and waits for the
-   * time its echo arrived, recording the last {@code n} round trips in nanoseconds.
-   */
-  static Histogram time(Send send, java.util.concurrent.BlockingQueue<Long> echoed, int warm, int n, String where) throws Exception {
     Histogram echo = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     for (int i = 0; i < warm + n; i++) {
       long start = System.nanoTime();
-      send.send();
+      if (alice.sendMessage(bobId, "RC:TxtMsg", TEXT, null) != 0) {
+        throw new IllegalStateException("send refused");
+      }
       Long back = echoed.poll(10, TimeUnit.SECONDS);
       if (back == null) {
         throw new IllegalStateException("no echo within 10 s over " + where);

@@ -31,7 +31,7 @@ public final class Harness {
         case "--warmup" -> warmup = Integer.parseInt(list.get(++i));
         case "--iterations" -> iterations = Integer.parseInt(list.get(++i));
         case "--help", "-h" -> {
-          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|peer|tls|server-store|cluster|idle|all] [--warmup N] [--iterations N]");
+          out.println("usage: imlink-benchmarks [connect|storage|lifecycle|messaging|tls|server-store|cluster|idle|all] [--warmup N] [--iterations N]");
           return;
         }
         default -> which = list.get(i);
@@ -46,7 +46,6 @@ public final class Harness {
       case "storage" -> StorageBenchmark.run(settings, out);
       case "lifecycle" -> LifecycleBenchmark.run(20, 10, out);
       case "messaging" -> MessagingBenchmark.run(settings, 50_000, out);
-      case "peer" -> PeerBenchmark.run(settings, 50_000, out);
       case "tls" -> TlsBenchmark.run(settings, out);
       case "server-store" -> ServerStoreBenchmark.run(settings, ServerStoreBenchmark.backends(), out);
       case "cluster" -> ClusterBenchmark.run(settings, out);
@@ -56,14 +55,13 @@ public final class Harness {
         StorageBenchmark.run(settings, out);
         LifecycleBenchmark.run(20, 10, out);
         MessagingBenchmark.run(settings, 50_000, out);
-        PeerBenchmark.run(settings, 50_000, out);
         TlsBenchmark.run(settings, out);
         ServerStoreBenchmark.run(settings, ServerStoreBenchmark.backends(), out);
         ClusterBenchmark.run(settings, out);
         IdleSessionsBenchmark.run(Math.max(1_000, settings.iterations()), out);
       }
       default -> throw new IllegalArgumentException(
-          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, peer, tls, server-store, cluster, idle, all");
+          "unknown benchmark '" + which + "'; known: connect, storage, lifecycle, messaging, tls, server-store, cluster, idle, all");
     }
   }
 }

@@ -67,10 +67,8 @@ public final class MessagingBenchmark {
     return results;
   }
 
-  private static ImEngine connected(URI uri, String user, ServerApiClient api, Path data, String storage)
-      throws Exception {
-    ImEngine e = ImEngine.builder(KEY).server(uri).dataDirectory(data.resolve(uri.getScheme()).resolve(user))
-        .storage(storage).build();
+  private static ImEngine connected(URI uri, String user, ServerApiClient api, Path data) throws Exception {
+    ImEngine e = ImEngine.builder(KEY).server(uri).dataDirectory(data.resolve(uri.getScheme()).resolve(user)).build();
     CountDownLatch up = new CountDownLatch(1);
     e.addConnectionStatusListener((s, r) -> {
       if (s == ConnectionStatus.CONNECTED) {
@@ -102,27 +100,16 @@ public final class MessagingBenchmark {
 
   private static Result measure(URI uri, ServerApiClient api, Path data, Harness.Settings settings, int messages)
       throws Exception {
-    return measure(uri, api, data, settings, messages, "sqlite");
-  }
-
-  /**
-   * One transport's echo and one-way throughput, with client stores of the named storage
-   * provider ({@code sqlite} or {@code memory}) on a server from {@code api}; the users are
-   * named after the scheme and the storage.
-   */
-  static Result measure(URI uri, ServerApiClient api, Path data, Harness.Settings settings, int messages,
-      String storage) throws Exception {
-    String a = uri.getScheme() + "-" + storage + "-a";
-    String b = uri.getScheme() + "-" + storage + "-b";
-    try (ImEngine alice = connected(uri, storage + "-a", api, data, storage);
-        ImEngine bob = connected(uri, storage + "-b", api, data, storage)) {
+    String a = uri.getScheme() + "-a";
+    String b = uri.getScheme() + "-b";
+    try (ImEngine alice = connected(uri, "a", api, data); ImEngine bob = connected(uri, "b", api, data)) {
       // Echo: bob sends every message straight back.
       Histogram echo = Echoes.measure(alice, a, bob, b, Math.max(1, settings.warmup() / 2),
           Math.max(1, settings.iterations() / 2), uri.toString());
 
       // Throughput: alice sends to carol without waiting; carol only stores. A first, untimed
       // burst warms the code paths up, as the echoes' first rounds do.
-      try (ImEngine carol = connected(uri, storage + "-c", api, data, storage)) {
+      try (ImEngine carol = connected(uri, "c", api, data)) {
         AtomicInteger stored = new AtomicInteger();
         AtomicReference<CountDownLatch> allStored = new AtomicReference<>();
         AtomicInteger expected = new AtomicInteger();
@@ -131,7 +118,7 @@ public final class MessagingBenchmark {
             allStored.get().countDown();
           }
         });
-        String c = uri.getScheme() + "-" + storage + "-c";
+        String c = uri.getScheme() + "-c";
         burst(alice, c, Math.max(1, Math.min(messages, settings.warmup() * 5)), stored, expected, allStored, uri);
         long start = System.nanoTime();
         burst(alice, c, messages, stored, expected, allStored, uri);

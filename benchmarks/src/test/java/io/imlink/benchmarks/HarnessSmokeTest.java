@@ -58,21 +58,6 @@ class HarnessSmokeTest {
   }
 
   @Test
-  void peerBenchmarkPrintsTheRatiosTable() throws Exception {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    var r = PeerBenchmark.run(new Harness.Settings(20, 40), 200, new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    for (PeerBenchmark.Side side : java.util.List.of(r.imlink(), r.peer())) {
-      assertThat(side.connectP50us()).isPositive();
-      assertThat(side.connectP99us()).isGreaterThanOrEqualTo(side.connectP50us());
-      assertThat(side.echoP50us()).isPositive();
-    }
-    assertThat(r.imlink().perSecond()).isPositive();
-    assertThat(r.imlinkMemoryEchoP50us()).isPositive();
-    assertThat(bytes.toString(StandardCharsets.UTF_8))
-        .contains("Moquette").contains("ratio").contains("connect p99 us").contains("one-way acked msg/s");
-  }
-
-  @Test
   void tlsBenchmarkComparesTheJdkAndOpenSsl() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     var results = TlsBenchmark.run(new Harness.Settings(20, 40), new PrintStream(bytes, true, StandardCharsets.UTF_8));
