@@ -100,13 +100,12 @@ public final class HazelcastCluster implements Cluster {
     });
     hz.getLifecycleService().addLifecycleListener(e -> {
       if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
-        epoch.incrementAndGet();
         reregister("merged back into the cluster", true, l -> true);
       }
     });
     // A partition whose every copy was on members that are gone (this node is on the smaller side
     // of a split: with one backup, a third of the keys of a three-node cluster) comes back empty.
-    this.partitionLostListener = sessions.addPartitionLostListener(e -> epochThenReregister(
+    this.partitionLostListener = sessions.addPartitionLostListener(e -> reregister(
         "partition " + e.getPartitionId() + " of the directory was lost with its members", false,
         l -> partitionOf(l) == e.getPartitionId()));
     this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
@@ -201,12 +200,6 @@ public final class HazelcastCluster implements Cluster {
     return !members.isEmpty() && members.iterator().next().localMember();
   }
 
-  /** A lost partition may have taken notifications with it too: live sessions look in the inbox at their next ping. */
-  private void epochThenReregister(String why, boolean always, java.util.function.Predicate<Local> which) {
-    epoch.incrementAndGet();
-    reregister(why, always, which);
-  }
-
   private int partitionOf(Local l) {
     return hz.getPartitionService().getPartition(key(l.appKey(), l.userId())).getPartitionId();
   }
@@ -251,6 +244,7 @@ public final class HazelcastCluster implements Cluster {
    * been no split. (ClusterPartitionTest saw 31023 reach the client before.)
    */
   private void reregister(String why, boolean always, java.util.function.Predicate<Local> which) {
+    epoch.incrementAndGet(); // notifications may have been lost too: live sessions read the inbox at their next ping
     List<Local> again = admitted.values().stream().filter(which).toList();
     if (always || !again.isEmpty()) {
       log.info("{}: registering {} of this node's session(s) again", why, again.size());
