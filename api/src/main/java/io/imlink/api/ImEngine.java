@@ -199,6 +199,15 @@ public interface ImEngine extends AutoCloseable {
   void removeConnectionStatusListener(ConnectionStatusListener listener);
 
   /**
+   * Adds a listener told of every step of the connection work ({@link ConnectionEventListener}).
+   * Adding the same listener twice, or null, has no effect.
+   */
+  void addConnectionEventListener(ConnectionEventListener listener);
+
+  /** Removes a listener added by {@link #addConnectionEventListener}; unknown ones are ignored. */
+  void removeConnectionEventListener(ConnectionEventListener listener);
+
+  /**
    * Disconnects (as {@link #disconnect()}), delivers the callbacks already due, and releases every
    * thread, socket and file the engine owns. Blocks until they are released (bounded by a few
    * seconds). Executors and schedulers supplied through the builder are not shut down. Idempotent.

@@ -31,6 +31,36 @@ public abstract class EngineContract extends EngineFixture {
   // ---------------------------------------------------------------------------------------------
 
   @Test
+  void theStepsOfAConnectionAreToldToConnectionEventListenersAndAThrowingOneIsContained() throws Exception {
+    startServer(b -> b.heartbeatInterval(Duration.ofSeconds(20)));
+    ImEngine engine = build(engine(serverUri()));
+    engine.addConnectionEventListener(new io.imlink.api.ConnectionEventListener() {
+      @Override
+      public void attemptStarted(URI server) {
+        throw new IllegalStateException("a listener's bug");
+      }
+    });
+    EngineProbe probe = EngineProbe.attach(engine);
+    engine.connect(api.getToken("steps"), 0);
+    probe.awaitStatus(ConnectionStatus.CONNECTED);
+    probe.awaitStep("heartbeatScheduled", 0);
+    var steps = probe.steps();
+    assertThat(steps).extracting(EngineProbe.Step::kind)
+        .startsWith("attemptStarted", "connected", "heartbeatScheduled");
+    assertThat(steps.get(0).server()).isEqualTo(serverUri());
+    assertThat(steps.get(1).delay()).as("the ping interval the server announced").isEqualTo(Duration.ofSeconds(20));
+    assertThat(steps.get(2).delay()).as("the heartbeat looks at the link well within it")
+        .isPositive().isLessThanOrEqualTo(Duration.ofSeconds(20));
+    assertThat(probe.statusTrace()).containsExactly("CONNECTING(0)", "CONNECTED(0)");
+
+    int from = probe.stepCount();
+    server.dropConnections(APP_KEY, "steps");
+    EngineProbe.Step lost = probe.awaitStep("connectionLost", from);
+    assertThat(lost.server()).isEqualTo(serverUri());
+    assertThat(probe.awaitStep("reconnectScheduled", lost.index()).delay()).isPositive();
+  }
+
+  @Test
   void aValidTokenConnectsWithCallbacksInOrderOnTheCallbackThread() throws Exception {
     startServer();
     String token = api.getToken("alice");

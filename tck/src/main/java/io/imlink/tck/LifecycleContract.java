@@ -28,36 +28,40 @@ import org.junit.jupiter.api.Timeout;
  * frozen, reset and slow links between client and server (through a {@link FaultProxy}), server
  * restarts and outages, heartbeats and paused processes, the multi-device policy, flood limits,
  * bounded token refresh. Timers run on a {@link FakeClock}: each test states the exact status
- * sequence and the fake time at which a dead link is detected.
+ * sequence and the fake time at which a dead link is detected. Which timer the engine waits for,
+ * and when it is due, the tests learn from the engine's public {@link
+ * io.imlink.api.ConnectionEventListener} steps (recorded by {@link EngineProbe}), never from its
+ * internals.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 public abstract class LifecycleContract extends EngineFixture {
-  /** The heartbeat tick the engine uses for the default 30 s ping interval. */
-  protected static final Duration TICK = Duration.ofSeconds(5);
   protected static final Duration PING = Duration.ofSeconds(30);
   protected static final Duration PONG = Duration.ofSeconds(6);
 
-  /** Forwards fake time one heartbeat tick, then waits until the engine has armed its next tick. */
-  protected static void tick(FakeClock time) throws InterruptedException {
-    time.forward(TICK);
-    Await.until("the engine re-arms its heartbeat", () -> time.pendingDelays().contains(TICK));
-  }
-
   /**
-   * Waits until the engine's only timer is a reconnect delay (no attempt in flight). Engines of
-   * tests that use it have a one-hour ack timeout, so an attempt's ack timer never looks like one.
+   * Forwards fake time to the heartbeat's next look at the link, as the engine announced it when it
+   * armed it, then waits until the engine has armed the one after.
    */
-  protected static void awaitRetryScheduled(FakeClock time) throws InterruptedException {
-    Await.until("a reconnect is scheduled and no attempt is in flight", () -> {
-      var delays = time.pendingDelays();
-      return delays.size() == 1 && delays.get(0).compareTo(Duration.ofSeconds(64)) <= 0;
-    });
+  protected static void tick(EngineProbe probe, FakeClock time) throws InterruptedException {
+    EngineProbe.Step armed = probe.lastStep("heartbeatScheduled");
+    time.forward(armed.delay());
+    probe.awaitStep("heartbeatScheduled", armed.index() + 1);
   }
 
-  /** Forwards fake time until the engine's pending reconnect runs. */
-  protected static void runRetry(FakeClock time) {
-    Duration next = time.nextTaskDelay();
-    time.forward(next == null ? Duration.ZERO : next);
+  /** Waits for a reconnect scheduled at step {@code from} or later (the attempt before it has ended). */
+  protected static EngineProbe.Step awaitRetry(EngineProbe probe, int from) throws InterruptedException {
+    return probe.awaitStep("reconnectScheduled", from);
+  }
+
+  /** Forwards fake time until {@code retry}'s reconnect runs; returns the step index after it. */
+  protected static int runRetry(FakeClock time, EngineProbe.Step retry) {
+    time.forward(retry.delay());
+    return retry.index() + 1;
+  }
+
+  /** Waits for a reconnect scheduled at step {@code from} or later and runs it; returns the step index after it. */
+  protected static int runRetry(EngineProbe probe, FakeClock time, int from) throws InterruptedException {
+    return runRetry(time, awaitRetry(probe, from));
   }
 
   private ImEngine connectedThrough(FaultProxy proxy, FakeClock time, String user, EngineProbe[] probeOut)
@@ -67,7 +71,7 @@ public abstract class LifecycleContract extends EngineFixture {
     probeOut[0] = probe;
     engine.connect(api.getToken(user), 0);
     probe.awaitStatus(ConnectionStatus.CONNECTED);
-    Await.until("the heartbeat is armed", () -> time.pendingDelays().contains(TICK));
+    probe.awaitStep("heartbeatScheduled", 0);
     return engine;
   }
 
@@ -81,13 +85,13 @@ public abstract class LifecycleContract extends EngineFixture {
     EngineProbe[] p = new EngineProbe[1];
     ImEngine engine = connectedThrough(proxy, time, "drop", p);
     int mark = p[0].size();
+    int steps = p[0].stepCount();
     Instant before = time.now();
 
     proxy.drop();
     p[0].awaitStatus(ConnectionStatus.SUSPEND, mark);
     assertThat(time.now()).as("detected without any timer").isEqualTo(before);
-    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
-    runRetry(time);
+    runRetry(p[0], time, steps);
     p[0].awaitStatus(ConnectionStatus.CONNECTED, mark);
     assertThat(p[0].trace().subList(mark, p[0].size())).containsExactly("SUSPEND(30011)", "CONNECTING(0)", "CONNECTED(0)");
     assertThat(p[0].connectedEvents()).hasSize(1);
@@ -107,7 +111,7 @@ public abstract class LifecycleContract extends EngineFixture {
 
     proxy.freeze(); // no FIN, no RST: bytes just stop
     for (int i = 0; i < 7; i++) {
-      tick(time); // 5 s … 35 s: the ping goes out at 30 s into the frozen link
+      tick(probe, time); // 5 s … 35 s: the ping goes out at 30 s into the frozen link
     }
     assertThat(probe.size()).as("still trusted at 35 s").isEqualTo(mark);
     time.forward(Duration.ofSeconds(1)); // 36 s = ping interval + pong timeout
@@ -116,8 +120,7 @@ public abstract class LifecycleContract extends EngineFixture {
     assertThat(probe.trace().get(mark)).isEqualTo("SUSPEND(30013)");
 
     proxy.thaw();
-    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
-    runRetry(time);
+    runRetry(probe, time, probe.awaitStep("connectionLost", 0).index());
     probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
     assertThat(probe.trace().subList(mark, probe.size())).containsExactly("SUSPEND(30013)", "CONNECTING(0)", "CONNECTED(0)");
     assertThat(probe.connectedEvents()).hasSize(1);
@@ -133,13 +136,14 @@ public abstract class LifecycleContract extends EngineFixture {
     EngineProbe probe = EngineProbe.attach(engine);
     engine.connect(api.getToken("sleeper"), 0);
     probe.awaitStatus(ConnectionStatus.CONNECTED);
-    Await.until("the heartbeat is armed", () -> time.pendingDelays().contains(TICK));
+    probe.awaitStep("heartbeatScheduled", 0);
     int mark = probe.size();
+    int steps = probe.stepCount();
 
     proxy.freeze();
     wall.jump(Duration.ofHours(1)); // the machine slept for an hour; monotonic timers did not move
-    tick(time); // the first tick after waking sees the jump and pings at once
-    assertThat(time.pendingDelays()).as("the pong timer runs").contains(PONG);
+    tick(probe, time); // the first tick after waking sees the jump and pings at once
+    assertThat(probe.awaitStep("pingSent", steps).delay()).as("the pong timer runs").isEqualTo(PONG);
     time.forward(PONG);
     probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
     assertThat(probe.trace().get(mark)).isEqualTo("SUSPEND(30013)");
@@ -154,16 +158,18 @@ public abstract class LifecycleContract extends EngineFixture {
     ImEngine engine = build(withTime(engine(serverUriAt(proxy.address())), time));
     EngineProbe probe = EngineProbe.attach(engine);
     engine.connect(api.getToken("handshake"), 0);
+    EngineProbe.Step retry = null;
+    int steps = 0;
     for (int attempt = 1; attempt <= 3; attempt++) {
-      int n = attempt;
-      Await.until("attempt " + n + " was reset", () -> proxy.acceptedCount() >= n && time.pendingTasks() >= 1
-          && time.pendingDelays().stream().allMatch(d -> d.compareTo(Duration.ofSeconds(1)) <= 0));
+      retry = awaitRetry(probe, steps); // attempt n was reset
+      assertThat(proxy.acceptedCount()).isGreaterThanOrEqualTo(attempt);
+      assertThat(retry.delay()).isLessThanOrEqualTo(Duration.ofSeconds(1));
       if (attempt < 3) {
-        runRetry(time);
+        steps = runRetry(time, retry);
       }
     }
     proxy.resetOnFirstData(false);
-    runRetry(time);
+    runRetry(time, retry);
     probe.awaitStatus(ConnectionStatus.CONNECTED);
     assertThat(probe.trace()).containsExactly("onDatabaseOpened(0)", "CONNECTING(0)", "onConnected(0, \"handshake\")", "CONNECTED(0)");
     assertThat(proxy.acceptedCount()).isEqualTo(4);
@@ -179,13 +185,13 @@ public abstract class LifecycleContract extends EngineFixture {
     engine.connect(api.getToken("restart"), 0);
     probe.awaitStatus(ConnectionStatus.CONNECTED);
     int mark = probe.size();
+    int steps = probe.stepCount();
 
     server.close(); // tells every client 31003 and closes
     probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
     assertThat(probe.trace().get(mark)).isEqualTo("SUSPEND(31003)");
     ImServer again = closeLater(serverBuilder().app(APP_KEY, APP_SECRET).listen(listen).build().start());
-    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
-    runRetry(time);
+    runRetry(probe, time, steps);
     probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
     assertThat(probe.trace().subList(mark, probe.size())).containsExactly("SUSPEND(31003)", "CONNECTING(0)", "CONNECTED(0)");
     assertThat(again.stats().sessionsAccepted()).isEqualTo(1);
@@ -202,6 +208,7 @@ public abstract class LifecycleContract extends EngineFixture {
     EngineProbe probe = p[0];
     int mark = probe.size();
 
+    int steps = probe.stepCount();
     proxy.refuse(true); // the server is unreachable: every attempt is reset
     proxy.drop();
     probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
@@ -210,8 +217,7 @@ public abstract class LifecycleContract extends EngineFixture {
     // Ten minutes of outage: 0.05, 0.25, 0.5, 1, 2, 4, 8, 16, 32 s, then every 64 s (with jitter).
     while (Duration.between(down, time.now()).compareTo(Duration.ofMinutes(10)) < 0) {
       int before = proxy.acceptedCount();
-      awaitRetryScheduled(time);
-      runRetry(time);
+      steps = runRetry(probe, time, steps);
       Await.until("the attempt is made", () -> proxy.acceptedCount() > before);
     }
     int attempts = proxy.acceptedCount() - start;
@@ -219,8 +225,7 @@ public abstract class LifecycleContract extends EngineFixture {
     assertThat(engine.getConnectionStatus()).isIn(ConnectionStatus.SUSPEND, ConnectionStatus.CONNECTING);
 
     proxy.refuse(false);
-    awaitRetryScheduled(time);
-    runRetry(time);
+    runRetry(probe, time, steps);
     probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
     assertThat(probe.connectedEvents()).hasSize(1);
   }
@@ -233,17 +238,16 @@ public abstract class LifecycleContract extends EngineFixture {
     EngineProbe[] p = new EngineProbe[1];
     ImEngine engine = connectedThrough(proxy, time, "network", p);
     int mark = p[0].size();
+    int steps = p[0].stepCount();
     proxy.refuse(true);
     proxy.drop();
     p[0].awaitStatus(ConnectionStatus.SUSPEND, mark);
     for (int i = 0; i < 8; i++) {
       int before = proxy.acceptedCount();
-      awaitRetryScheduled(time);
-      runRetry(time);
+      steps = runRetry(p[0], time, steps);
       Await.until("the attempt is made", () -> proxy.acceptedCount() > before);
     }
-    awaitRetryScheduled(time);
-    assertThat(time.nextTaskDelay()).as("well into the backoff").isPositive();
+    assertThat(awaitRetry(p[0], steps).delay()).as("well into the backoff").isPositive();
     proxy.refuse(false);
     engine.reconnectNow(); // no time passes
     p[0].awaitStatus(ConnectionStatus.CONNECTED, mark);
@@ -257,10 +261,11 @@ public abstract class LifecycleContract extends EngineFixture {
     EngineProbe[] p = new EngineProbe[1];
     ImEngine engine = connectedThrough(proxy, time, "leaving", p);
     int mark = p[0].size();
+    int steps = p[0].stepCount();
     proxy.refuse(true);
     proxy.drop();
     p[0].awaitStatus(ConnectionStatus.SUSPEND, mark);
-    awaitRetryScheduled(time);
+    awaitRetry(p[0], steps);
     int attempts = proxy.acceptedCount();
 
     assertThat(engine.disconnect()).isZero();
@@ -280,12 +285,13 @@ public abstract class LifecycleContract extends EngineFixture {
     EngineProbe[] p = new EngineProbe[1];
     connectedThrough(proxy, time, "slow", p);
     for (int i = 0; i < 6; i++) {
-      tick(time); // the ping at 30 s
+      tick(p[0], time); // the ping at 30 s
     }
-    Await.until("the pong came back through the slow link", () -> !time.pendingDelays().contains(PONG)
-        && time.pendingTasks() == 1);
+    EngineProbe.Step ping = p[0].awaitStep("pingSent", 0);
+    assertThat(p[0].awaitStep("pongReceived", ping.index()).id()).as("the pong came back through the slow link")
+        .isEqualTo(ping.id());
     for (int i = 0; i < 2; i++) {
-      tick(time); // past the pong timeout: nothing happens
+      tick(p[0], time); // past the pong timeout: nothing happens
     }
     assertThat(p[0].statusTrace()).containsExactly("CONNECTING(0)", "CONNECTED(0)");
   }
@@ -327,7 +333,7 @@ public abstract class LifecycleContract extends EngineFixture {
     EngineProbe po = EngineProbe.attach(older);
     older.connect(token, 0);
     po.awaitStatus(ConnectionStatus.CONNECTED);
-    Await.until("the heartbeat is armed", () -> time.pendingDelays().contains(TICK));
+    po.awaitStep("heartbeatScheduled", 0);
 
     proxy.freeze(); // the old phone goes into a tunnel: it will not hear its kick
     Thread.sleep(5); // the server's login times are in ms: make the newer login strictly later
@@ -338,13 +344,12 @@ public abstract class LifecycleContract extends EngineFixture {
 
     // The old phone notices its dead link, comes out of the tunnel and reconnects.
     for (int i = 0; i < 7; i++) {
-      tick(time);
+      tick(po, time);
     }
     time.forward(Duration.ofSeconds(1));
     po.awaitStatus(ConnectionStatus.SUSPEND);
     proxy.thaw();
-    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
-    runRetry(time);
+    runRetry(po, time, 0);
     po.awaitStatus(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT);
     assertThat(po.statusTrace()).endsWith("KICKED_OFFLINE_BY_OTHER_CLIENT(31023)");
     assertThat(pn.statusTrace()).as("the newer phone stays").containsExactly("CONNECTING(0)", "CONNECTED(0)");
@@ -370,7 +375,7 @@ public abstract class LifecycleContract extends EngineFixture {
     probes[1].awaitStatus(ConnectionStatus.CONNECTED);
     engines[2].connect(token, 0);
     Await.until("the third is throttled", () -> server.stats().connectsThrottled() == 1);
-    Await.until("its retry waits for the hint", () -> time.pendingDelays().contains(Duration.ofMillis(1000)));
+    assertThat(awaitRetry(probes[2], 0).delay()).as("its retry waits for the hint").isEqualTo(Duration.ofMillis(1000));
     time.forward(Duration.ofMillis(999));
     assertThat(server.stats().connectRequests()).as("nothing before the retry-after").isEqualTo(3);
     serverTime.forward(Duration.ofSeconds(1)); // the address's bucket refills
@@ -405,8 +410,7 @@ public abstract class LifecycleContract extends EngineFixture {
     Thread.sleep(2); // tokens issued from now on are newer than the revocation
     server.dropConnections(APP_KEY, "renew");
     probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
-    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
-    runRetry(time);
+    runRetry(probe, time, 0);
     probe.awaitStatus(ConnectionStatus.CONNECTED, mark);
     assertThat(asked).hasValue(1);
     assertThat(probe.trace().subList(mark, probe.size())).containsExactly(
@@ -431,8 +435,7 @@ public abstract class LifecycleContract extends EngineFixture {
     api.expireTokens(Instant.now().plusSeconds(1), "loop");
     server.dropConnections(APP_KEY, "loop");
     probe.awaitStatus(ConnectionStatus.SUSPEND);
-    Await.until("a reconnect is scheduled", () -> time.pendingTasks() >= 1);
-    runRetry(time);
+    runRetry(probe, time, 0);
     probe.awaitStatus(ConnectionStatus.TOKEN_INCORRECT);
     assertThat(asked).as("one refresh per incident").hasValue(1);
     time.forward(Duration.ofHours(1));

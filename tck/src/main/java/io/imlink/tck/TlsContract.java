@@ -149,6 +149,7 @@ public abstract class TlsContract extends EngineFixture {
     engine.connect(api.getToken("moved"), 0);
     probe.awaitStatus(ConnectionStatus.CONNECTED);
     int mark = probe.size();
+    int steps = probe.stepCount();
 
     server.close();
     probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
@@ -156,8 +157,7 @@ public abstract class TlsContract extends EngineFixture {
     ImServer bad = ImServer.builder().app(APP_KEY, APP_SECRET).listen(listen).transportOptions(baseOptions().build())
         .tls(wrongHost).build().start();
     try {
-      LifecycleContract.awaitRetryScheduled(time);
-      LifecycleContract.runRetry(time);
+      steps = LifecycleContract.runRetry(probe, time, steps);
       probe.await(e -> e.kind() == EngineProbe.Kind.STATUS && e.code() == 30017, mark);
       assertThat(probe.trace().subList(mark, probe.size()))
           .containsExactly("SUSPEND(31003)", "CONNECTING(0)", "SUSPEND(30017)");
@@ -167,8 +167,7 @@ public abstract class TlsContract extends EngineFixture {
     }
 
     closeLater(serverBuilder().app(APP_KEY, APP_SECRET).listen(listen).build().start());
-    LifecycleContract.awaitRetryScheduled(time);
-    LifecycleContract.runRetry(time);
+    LifecycleContract.runRetry(probe, time, steps);
     probe.awaitStatus(ConnectionStatus.CONNECTED, mark + 3);
     assertThat(probe.connectedEvents()).hasSize(1);
   }

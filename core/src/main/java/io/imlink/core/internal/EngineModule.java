@@ -16,9 +16,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 
 /**
- * The Guice module of one engine: its configuration, its threads, its clock and randomness, its
- * reconnect policy, and the transports (by scheme) and storage backends (by name) discovered when
- * it was built. One injector per engine; nothing is shared between engines.
+ * The Guice module of one engine. It binds what comes from outside the engine: its configuration,
+ * its threads, its clock and randomness, its reconnect policy, and the transports (by scheme) and
+ * storage backends (by name) that {@link java.util.ServiceLoader} found when it was built. Every
+ * part of the engine itself ({@link DefaultImEngine}, {@link Connection}, {@link
+ * ConnectionMachine}, {@link Messenger}, {@link UserSessions}, {@link FrameRouter}, {@link
+ * Listeners}, {@link Admission}, {@link EngineLoop}) is made by the injector from its {@code
+ * @Inject} constructor, one per engine ({@code @Singleton}, eagerly in the production stage). One
+ * injector per engine; nothing is shared between engines.
  */
 public final class EngineModule extends AbstractModule {
   private final EngineConfig config;

@@ -27,8 +27,8 @@ final class Heartbeat {
   /** Wall-clock time beyond a tick that means the process was paused (or the clock jumped). */
   static final Duration CLOCK_JUMP = Duration.ofSeconds(5);
 
-  /** What the heartbeat needs of its link. */
-  interface Link {
+  /** What the heartbeat needs of the link it watches, and whom it tells what it does. */
+  interface Target {
     /** Writes a ping with this id; false if it could not be written. */
     boolean sendPing(long id);
 
@@ -40,9 +40,18 @@ final class Heartbeat {
 
     /** Where the link goes, for the logs. */
     String describe();
+
+    /** The next tick is armed, due in {@code delay}. */
+    default void scheduled(Duration delay) {}
+
+    /** Ping {@code id} went out; its pong is due within {@code pongTimeout}. */
+    default void pinged(long id, Duration pongTimeout) {}
+
+    /** The pong of ping {@code id} arrived in time. */
+    default void ponged(long id) {}
   }
 
-  private final Link link;
+  private final Target link;
   private final Clock clock;
   private final BiFunction<Runnable, Duration, ScheduledFuture<?>> schedule;
   private final Runnable checkOnLoop;
@@ -63,7 +72,7 @@ final class Heartbeat {
    * @param pingIds the ids of pings, unique per engine
    * @param checkOnLoop throws unless the caller is on the engine's loop
    */
-  Heartbeat(Link link, Duration pingInterval, Duration pongTimeout, Clock clock,
+  Heartbeat(Target link, Duration pingInterval, Duration pongTimeout, Clock clock,
       BiFunction<Runnable, Duration, ScheduledFuture<?>> schedule, java.util.function.LongSupplier pingIds,
       Runnable checkOnLoop) {
     this.link = link;
@@ -85,7 +94,12 @@ final class Heartbeat {
   void start() {
     checkOnLoop.run();
     lastTickWallMs = clock.millis();
+    armTick();
+  }
+
+  private void armTick() {
     tickTimer = schedule.apply(this::onTick, tick);
+    link.scheduled(tick);
   }
 
   /** Cancels every timer; nothing of this heartbeat happens afterwards. */
@@ -111,6 +125,7 @@ final class Heartbeat {
         pongTimer.cancel(false);
         pongTimer = null;
       }
+      link.ponged(id);
     }
   }
 
@@ -137,7 +152,7 @@ final class Heartbeat {
         return;
       }
     }
-    tickTimer = schedule.apply(this::onTick, tick);
+    armTick();
   }
 
   private void ping() {
@@ -155,6 +170,7 @@ final class Heartbeat {
         die(io.imlink.api.ErrorCode.PONG_RECV_FAIL.code());
       }
     }, pongTimeout);
+    link.pinged(id, pongTimeout);
   }
 
   private void die(int code) {

@@ -4,12 +4,13 @@ import io.imlink.api.ConversationType;
 import io.imlink.api.ErrorCode;
 import io.imlink.api.Message;
 import io.imlink.api.MessageDirection;
-import io.imlink.api.MessageListener;
 import io.imlink.api.MessageSendException;
 import io.imlink.api.MessageStatus;
 import io.imlink.api.SendMessageCallback;
 import io.imlink.api.spi.MessageStore;
 import io.imlink.api.Limits;
+import io.imlink.core.internal.UserSession.Outgoing;
+import io.imlink.protocol.v1.ConnectAck;
 import io.imlink.protocol.v1.Deliver;
 import io.imlink.protocol.v1.DeliverAck;
 import io.imlink.protocol.v1.DeliveredMessage;
@@ -22,21 +23,22 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Messaging for one engine: the outbox, publishing, delivery, sync and acknowledgements.
+ * Messaging for one engine: the outbox, publishing, delivery, sync and acknowledgements. It owns the
+ * {@code PUBLISH_ACK} and {@code DELIVER} bodies ({@link FrameRouter}), works on the live link
+ * between its up and down events, and on the {@link UserSession} of the open store.
  *
  * <p>Guarantees: a message is stored before it is sent, and stays in the outbox (the store's
  * SENDING messages) until the server acknowledges it, so it survives drops and restarts and goes
@@ -44,15 +46,14 @@ import org.slf4j.LoggerFactory;
  * received message is stored (de-duplicated by server id) before the server is told, so an
  * acknowledged message is never lost; the inbox cursor is stored with it.
  *
- * <p>Thread: everything here runs on the engine's loop, except {@link #accept}'s argument checks;
- * store completions are handed back to the loop through {@code post}.
+ * <p>Thread: everything here runs on the engine's loop; store completions are handed back to the
+ * loop through {@code post}, and app-facing completions go to the callback executor ({@link
+ * Listeners#run}).
  */
-final class Messenger {
+@Singleton
+final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener {
   private static final Logger log = LoggerFactory.getLogger(Messenger.class);
   static final String INBOX_CURSOR = "inbox.seq";
-
-  /** A message waiting for the server's acknowledgement. */
-  private record Outgoing(Message message, SendMessageCallback callback, CompletableFuture<Message> future) {}
 
   /** An accepted send whose SENT status is still to be stored. */
   private record Accepted(Outgoing outgoing, PublishAck ack) {}
@@ -60,7 +61,7 @@ final class Messenger {
   /** A delivery whose messages are still to be stored. */
   private record Inbound(Deliver deliver, List<Message> messages, long maxSeq, FrameSink link) {}
 
-  private final Executor callbacks;
+  private final Listeners listeners;
   private final Consumer<Runnable> post;
   private final Clock clock;
   private final RandomGenerator random; // loop-confined, like everything that uses it
@@ -70,14 +71,10 @@ final class Messenger {
    * for a resend of the other's message.
    */
   private final long idSalt = new java.security.SecureRandom().nextLong();
-  private final CopyOnWriteArraySet<MessageListener> listeners = new CopyOnWriteArraySet<>();
 
   // Loop-confined.
-  private MessageStore store;
-  private String userId;
-  private final Map<String, Outgoing> outbox = new LinkedHashMap<>(); // by client message id, in local id order
+  private UserSession user; // the open store's, or null
   private FrameSink channel; // the established connection, or null
-  private long cursor; // the inbox position stored, or being stored
   private long sessionStartMs; // server time at which the current connection was accepted
   private final Gathered<Outgoing> unstored = new Gathered<>(this::storeSends);
   private final Gathered<Accepted> accepted = new Gathered<>(this::storeAccepted);
@@ -112,11 +109,17 @@ final class Messenger {
     }
   }
 
-  Messenger(Executor callbacks, Consumer<Runnable> post, Clock clock, RandomGenerator random) {
-    this.callbacks = callbacks;
-    this.post = post;
+  @Inject
+  Messenger(Listeners listeners, EngineLoop loop, Clock clock, RandomGenerator random, FrameRouter router,
+      UserSessions users) {
+    this.listeners = listeners;
+    this.post = loop::post;
     this.clock = clock;
     this.random = random;
+    router.on(Frame.BodyCase.PUBLISH_ACK, (link, f) -> onPublishAck(f.getPublishAck()));
+    router.on(Frame.BodyCase.DELIVER, (link, f) -> onDeliver(f.getDeliver()));
+    router.onLink(this);
+    users.addListener(this);
   }
 
   /**
@@ -130,74 +133,68 @@ final class Messenger {
     return new UUID(msb, lsb).toString();
   }
 
-  void addListener(MessageListener l) {
-    if (l != null) {
-      listeners.add(l);
-    }
-  }
-
-  void removeListener(MessageListener l) {
-    listeners.remove(l);
-  }
-
   /** A user's store is open: its unacknowledged sends are the outbox again. */
-  void open(MessageStore s, String user) {
-    store = s;
-    userId = user;
-    outbox.clear();
+  @Override
+  public void opened(UserSession u) {
+    user = u;
     try {
-      for (Message m : s.pendingSends(Integer.MAX_VALUE)) {
-        outbox.put(m.clientMessageId(), new Outgoing(m, null, null));
+      for (Message m : u.store.pendingSends(Integer.MAX_VALUE)) {
+        u.outbox.put(m.clientMessageId(), new Outgoing(m, null, null));
       }
-      OptionalLong c = s.getCursor(INBOX_CURSOR);
-      cursor = c.isPresent() ? c.getAsLong() : 0;
+      OptionalLong c = u.store.getCursor(INBOX_CURSOR);
+      u.cursor = c.isPresent() ? c.getAsLong() : 0;
     } catch (IOException e) {
-      log.error("cannot read the outbox of {}; unsent messages wait for the next session", user, e);
+      log.error("cannot read the outbox of {}; unsent messages wait for the next session", u.userId, e);
     }
-    if (!outbox.isEmpty()) {
-      log.info("{} message(s) of {} still to send", outbox.size(), user);
+    if (!u.outbox.isEmpty()) {
+      log.info("{} message(s) of {} still to send", u.outbox.size(), u.userId);
     }
   }
 
   /** The store is closing (sign out, another user): messages stay in it for later. */
-  void closeStore() {
+  @Override
+  public void closing(UserSession u) {
     unstored.flush();
     accepted.flush();
     inbound.flush();
-    for (Outgoing o : outbox.values()) {
+    for (Outgoing o : u.outbox.values()) {
       if (o.future() != null) {
         o.future().completeExceptionally(new MessageSendException(ErrorCode.CLIENT_NOT_INIT.code(), o.message()));
       }
     }
-    outbox.clear();
-    store = null;
-    userId = null;
+    u.outbox.clear();
+    user = null;
     channel = null;
   }
 
   /**
-   * A connection is established: send the outbox in order, then sync the inbox.
-   *
-   * @param serverTimeMs the server's clock when it accepted the connection: messages it stored
-   *     before are "offline" ones
+   * A connection is established: send the outbox in order, then sync the inbox. Messages the
+   * server stored before its {@code ack}'s server time are "offline" ones.
    */
-  void connected(FrameSink ch, long serverTimeMs) {
-    channel = ch;
-    sessionStartMs = serverTimeMs;
-    for (Outgoing o : outbox.values()) {
+  @Override
+  public void linkUp(Link link, ConnectAck ack) {
+    channel = link;
+    sessionStartMs = ack.getServerTimeMs();
+    if (user == null) {
+      return;
+    }
+    for (Outgoing o : user.outbox.values()) {
       publish(o.message());
     }
     requestSync();
   }
 
   /** The connection is gone: the outbox waits for the next one. */
-  void disconnected() {
-    channel = null;
+  @Override
+  public void linkDown(Link link) {
+    if (channel == link) {
+      channel = null;
+    }
   }
 
   private void requestSync() {
     channel.send(Frame.newBuilder()
-        .setSyncRequest(SyncRequest.newBuilder().setAfterSeq(cursor).setLimit(Limits.SYNC_PAGE_SIZE)).build());
+        .setSyncRequest(SyncRequest.newBuilder().setAfterSeq(user.cursor).setLimit(Limits.SYNC_PAGE_SIZE)).build());
   }
 
   private void publish(Message m) {
@@ -212,12 +209,12 @@ final class Messenger {
   /** Stores a message and sends it (on the loop). Returns 0, or 33001 if no store is open. */
   int send(String target, String objectName, String content, SendMessageCallback callback,
       CompletableFuture<Message> future) {
-    if (store == null) {
+    if (user == null) {
       return ErrorCode.CLIENT_NOT_INIT.code();
     }
     long now = clock.millis();
     Message m = Message.builder().conversationType(ConversationType.PRIVATE).targetId(target)
-        .direction(MessageDirection.SEND).senderUserId(userId).objectName(objectName).content(content)
+        .direction(MessageDirection.SEND).senderUserId(user.userId).objectName(objectName).content(content)
         .clientMessageId(clientMessageId(now, random, idSalt)).status(MessageStatus.SENDING).localTime(now).build();
     unstored.add(new Outgoing(m, callback, future));
     return 0;
@@ -225,8 +222,8 @@ final class Messenger {
 
   /** Stores gathered sends in one write, then publishes them in order. */
   private void storeSends(List<Outgoing> batch) {
-    MessageStore s = store;
-    s.insertMessages(batch.stream().map(Outgoing::message).toList()).whenComplete((stored, error) -> post.accept(() -> {
+    UserSession u = user;
+    u.store.insertMessages(batch.stream().map(Outgoing::message).toList()).whenComplete((stored, error) -> post.accept(() -> {
       if (error != null) {
         log.error("storing {} message(s) to send failed", batch.size(), error);
       }
@@ -244,12 +241,12 @@ final class Messenger {
         }
         Outgoing o = new Outgoing(sm, pending.callback(), pending.future());
         if (o.callback() != null) {
-          callbacks.execute(() -> o.callback().onStored(sm));
+          listeners.run(() -> o.callback().onStored(sm));
         }
-        if (store != s) {
+        if (u.isClosed()) {
           continue; // signed out meanwhile: the message waits in that user's store
         }
-        outbox.put(sm.clientMessageId(), o);
+        u.outbox.put(sm.clientMessageId(), o);
         if (channel != null) {
           publish(sm);
         }
@@ -257,12 +254,13 @@ final class Messenger {
     }));
   }
 
-  void onPublishAck(PublishAck ack) {
-    Outgoing o = outbox.remove(ack.getClientMessageId());
+  private void onPublishAck(PublishAck ack) {
+    UserSession u = user;
+    Outgoing o = u == null ? null : u.outbox.remove(ack.getClientMessageId());
     if (o == null) {
       return; // a second answer for a resend
     }
-    MessageStore s = store;
+    MessageStore s = u.store;
     if (ack.getCode() == 0) {
       accepted.add(new Accepted(o, ack));
     } else {
@@ -279,7 +277,7 @@ final class Messenger {
       sent.add(new MessageStore.Sent(a.outgoing().message().localId(), a.ack().getMessageId(),
           a.ack().getServerTimeMs(), a.ack().getOrder()));
     }
-    store.markSent(sent).whenComplete((updated, error) -> post.accept(() -> {
+    user.store.markSent(sent).whenComplete((updated, error) -> post.accept(() -> {
       if (error != null) {
         log.error("recording {} sent message(s) failed", batch.size(), error);
       }
@@ -289,10 +287,10 @@ final class Messenger {
         Message m = error == null && updated.get(i).isPresent() ? updated.get(i).get()
             : o.message().withSent(ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder());
         if (o.callback() != null) {
-          callbacks.execute(() -> o.callback().onSent(m));
+          listeners.run(() -> o.callback().onSent(m));
         }
         if (o.future() != null) {
-          callbacks.execute(() -> o.future().complete(m));
+          listeners.run(() -> o.future().complete(m));
         }
       }
     }));
@@ -301,19 +299,18 @@ final class Messenger {
   private void fail(Outgoing o, int code) {
     Message m = o.message().withStatus(MessageStatus.FAILED, code);
     if (o.callback() != null) {
-      callbacks.execute(() -> o.callback().onFailed(m, code));
+      listeners.run(() -> o.callback().onFailed(m, code));
     }
     if (o.future() != null) {
-      callbacks.execute(() -> o.future().completeExceptionally(new MessageSendException(code, m)));
+      listeners.run(() -> o.future().completeExceptionally(new MessageSendException(code, m)));
     }
   }
 
   // ---- receiving ---------------------------------------------------------------------------------
 
-  void onDeliver(Deliver d) {
-    MessageStore s = store;
+  private void onDeliver(Deliver d) {
     FrameSink ch = channel;
-    if (s == null || d.getMessagesCount() == 0) {
+    if (user == null || d.getMessagesCount() == 0) {
       if (d.getOffline() && d.getLeft() > 0 && ch != null) {
         requestSync();
       }
@@ -347,19 +344,20 @@ final class Messenger {
       }
       seq = Math.max(seq, in.maxSeq());
     }
+    UserSession u = user;
     CompletableFuture<List<Message>> stored;
-    long before = cursor;
-    if (seq > cursor) {
-      stored = store.insertMessages(all, INBOX_CURSOR, seq);
-      cursor = seq;
+    long before = u.cursor;
+    if (seq > u.cursor) {
+      stored = u.store.insertMessages(all, INBOX_CURSOR, seq);
+      u.cursor = seq;
     } else {
-      stored = store.insertMessages(all);
+      stored = u.store.insertMessages(all);
     }
     long upTo = seq;
     stored.whenComplete((list, error) -> post.accept(() -> {
       if (error != null) {
         // Not acknowledged, and the next connection's sync starts before them again.
-        cursor = Math.min(cursor, before);
+        u.cursor = Math.min(u.cursor, before);
         log.error("storing {} received message(s) failed; they come again with the next sync", all.size(), error);
         return;
       }
@@ -377,19 +375,11 @@ final class Messenger {
         int left = lefts[i];
         // A sync also carries what arrived since this connection began: that is not offline.
         boolean offline = in.deliver().getOffline() && m.sentTime() < sessionStartMs;
-        callbacks.execute(() -> {
-          for (MessageListener l : listeners) {
-            try {
-              l.onMessageReceived(m, left, offline);
-            } catch (RuntimeException e) {
-              log.error("a message listener threw; ignored", e);
-            }
-          }
-        });
+        listeners.fireMessage(m, left, offline);
       }
       FrameSink ch = channel;
-      if (ch == null) {
-        return;
+      if (ch == null || u.isClosed()) {
+        return; // acknowledged by a later session of this user, whose sync starts after the cursor stored
       }
       ch.send(Frame.newBuilder().setDeliverAck(DeliverAck.newBuilder().setUpToSeq(upTo)).build());
       for (Inbound in : batch) {

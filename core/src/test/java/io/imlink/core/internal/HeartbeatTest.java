@@ -90,7 +90,7 @@ class HeartbeatTest {
   }
 
   private Heartbeat heartbeat(Duration interval) {
-    return new Heartbeat(new Heartbeat.Link() {
+    return new Heartbeat(new Heartbeat.Target() {
       @Override
       public boolean sendPing(long id) {
         pings.add(id);
