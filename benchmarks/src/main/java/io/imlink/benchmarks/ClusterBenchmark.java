@@ -115,7 +115,7 @@ public final class ClusterBenchmark {
     String a = tag + "-a";
     String b = tag + "-b";
     try (ImEngine alice = connected(aNode, a, api); ImEngine bob = connected(bNode, b, api)) {
-      return Echoes.measure(alice, a, bob, b, warm, echoes, tag + " node");
+      return Echoes.measure(alice, a, bob, b, warm, echoes, tag + " node").latency();
     }
   }
 

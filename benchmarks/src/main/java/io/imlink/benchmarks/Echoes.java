@@ -15,11 +15,19 @@ final class Echoes {
   private Echoes() {}
 
   /**
-   * Times {@code n} echoes after {@code warm} untimed ones, in nanoseconds.
+   * The timed echoes.
+   *
+   * @param latency round trips in nanoseconds
+   * @param wakeupsPerEcho the process's thread wake-ups ({@link Wakeups}) per timed echo, or -1
+   */
+  record Result(Histogram latency, double wakeupsPerEcho) {}
+
+  /**
+   * Times {@code n} echoes after {@code warm} untimed ones, and counts the wake-ups they cost.
    *
    * @param where what the failure message says the echo went over
    */
-  static Histogram measure(ImEngine alice, String aliceId, ImEngine bob, String bobId, int warm, int n, String where)
+  static Result measure(ImEngine alice, String aliceId, ImEngine bob, String bobId, int warm, int n, String where)
       throws Exception {
     bob.addMessageListener((m, left, offline) -> bob.sendMessage(aliceId, m.objectName(), m.content(), null));
     SynchronousQueue<Long> echoed = new SynchronousQueue<>();
@@ -32,7 +40,11 @@ final class Echoes {
       }
     });
     Histogram echo = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    long wakeupsBefore = 0;
     for (int i = 0; i < warm + n; i++) {
+      if (i == warm) {
+        wakeupsBefore = Wakeups.count();
+      }
       long start = System.nanoTime();
       if (alice.sendMessage(bobId, "RC:TxtMsg", TEXT, null) != 0) {
         throw new IllegalStateException("send refused");
@@ -45,6 +57,8 @@ final class Echoes {
         echo.recordValue(back - start);
       }
     }
-    return echo;
+    long wakeupsAfter = Wakeups.count();
+    double perEcho = wakeupsBefore < 0 || wakeupsAfter < 0 ? -1 : (wakeupsAfter - wakeupsBefore) / (double) n;
+    return new Result(echo, perEcho);
   }
 }

@@ -40,11 +40,15 @@ import org.slf4j.LoggerFactory;
  * {@code PUBLISH_ACK} and {@code DELIVER} bodies ({@link FrameRouter}), works on the live link
  * between its up and down events, and on the {@link UserSession} of the open store.
  *
- * <p>Guarantees: a message is stored before it is sent, and stays in the outbox (the store's
- * SENDING messages) until the server acknowledges it, so it survives drops and restarts and goes
- * out in order on every new connection; the server de-duplicates resends by client message id. A
- * received message is stored (de-duplicated by server id) before the server is told, so an
- * acknowledged message is never lost; the inbox cursor is stored with it.
+ * <p>Guarantees: a message is written to the store and to the network at the same time (the
+ * commit is off the latency path); the app is told "stored" after the commit and "sent" only after
+ * both the commit and the server's acknowledgement. It stays in the outbox (the store's SENDING
+ * messages) until the server acknowledges it, so it survives drops and restarts and goes out in
+ * order on every new connection; the server de-duplicates resends by client message id. A process
+ * that dies before the commit loses only what it never reported stored: the server may have that
+ * message (and deliver it), but it is not resent, so it never arrives twice. A received message is
+ * stored (de-duplicated by server id) before the server is told, so an acknowledged message is
+ * never lost; the inbox cursor is stored with it.
  *
  * <p>Thread: everything here runs on the engine's loop; store completions are handed back to the
  * loop through {@code post}, and app-facing completions go to the callback executor ({@link
@@ -139,7 +143,7 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
     user = u;
     try {
       for (Message m : u.store.pendingSends(Integer.MAX_VALUE)) {
-        u.outbox.put(m.clientMessageId(), new Outgoing(m, null, null));
+        u.outbox.put(m.clientMessageId(), new Outgoing(m, null, null, true));
       }
       OptionalLong c = u.store.getCursor(INBOX_CURSOR);
       u.cursor = c.isPresent() ? c.getAsLong() : 0;
@@ -158,8 +162,8 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
     accepted.flush();
     inbound.flush();
     for (Outgoing o : u.outbox.values()) {
-      if (o.future() != null) {
-        o.future().completeExceptionally(new MessageSendException(ErrorCode.CLIENT_NOT_INIT.code(), o.message()));
+      if (o.future != null) {
+        o.future.completeExceptionally(new MessageSendException(ErrorCode.CLIENT_NOT_INIT.code(), o.message));
       }
     }
     u.outbox.clear();
@@ -179,7 +183,7 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
       return;
     }
     for (Outgoing o : user.outbox.values()) {
-      publish(o.message());
+      publish(o.message);
     }
     requestSync();
   }
@@ -206,7 +210,10 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
   // ---- sending -----------------------------------------------------------------------------------
 
 
-  /** Stores a message and sends it (on the loop). Returns 0, or 33001 if no store is open. */
+  /**
+   * Sends a message and stores it, both at once (on the loop): it goes out now if a connection is
+   * up, and with the outbox on the next one otherwise. Returns 0, or 33001 if no store is open.
+   */
   int send(String target, String objectName, String content, SendMessageCallback callback,
       CompletableFuture<Message> future) {
     if (user == null) {
@@ -216,14 +223,19 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
     Message m = Message.builder().conversationType(ConversationType.PRIVATE).targetId(target)
         .direction(MessageDirection.SEND).senderUserId(user.userId).objectName(objectName).content(content)
         .clientMessageId(clientMessageId(now, random, idSalt)).status(MessageStatus.SENDING).localTime(now).build();
-    unstored.add(new Outgoing(m, callback, future));
+    Outgoing o = new Outgoing(m, callback, future, false);
+    user.outbox.put(m.clientMessageId(), o);
+    if (channel != null) {
+      publish(m);
+    }
+    unstored.add(o);
     return 0;
   }
 
-  /** Stores gathered sends in one write, then publishes them in order. */
+  /** Stores gathered sends in one write; then each is "stored", and settled if its ack came first. */
   private void storeSends(List<Outgoing> batch) {
     UserSession u = user;
-    u.store.insertMessages(batch.stream().map(Outgoing::message).toList()).whenComplete((stored, error) -> post.accept(() -> {
+    u.store.insertMessages(batch.stream().map(o -> o.message).toList()).whenComplete((stored, error) -> post.accept(() -> {
       if (error != null) {
         log.error("storing {} message(s) to send failed", batch.size(), error);
       }
@@ -233,22 +245,25 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
           byClientId.put(sm.clientMessageId(), sm);
         }
       }
-      for (Outgoing pending : batch) {
-        Message sm = byClientId.get(pending.message().clientMessageId());
+      for (Outgoing o : batch) {
+        Message sm = byClientId.get(o.message.clientMessageId());
         if (sm == null) {
-          fail(pending, ErrorCode.DATABASE_ERROR.code());
+          // Not stored, though it may have reached the server: the app is told it failed, and it is
+          // not resent. The recipient may still get it, once.
+          u.outbox.remove(o.message.clientMessageId(), o);
+          fail(o, ErrorCode.DATABASE_ERROR.code());
           continue;
         }
-        Outgoing o = new Outgoing(sm, pending.callback(), pending.future());
-        if (o.callback() != null) {
-          listeners.run(() -> o.callback().onStored(sm));
+        o.message = sm;
+        o.stored = true;
+        if (o.callback != null) {
+          listeners.run(() -> o.callback.onStored(sm));
         }
         if (u.isClosed()) {
           continue; // signed out meanwhile: the message waits in that user's store
         }
-        u.outbox.put(sm.clientMessageId(), o);
-        if (channel != null) {
-          publish(sm);
+        if (o.ack != null) {
+          settle(u, o, o.ack);
         }
       }
     }));
@@ -260,12 +275,20 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
     if (o == null) {
       return; // a second answer for a resend
     }
-    MessageStore s = u.store;
+    if (o.stored) {
+      settle(u, o, ack);
+    } else {
+      o.ack = ack; // settled when its commit is done
+    }
+  }
+
+  /** Records the server's answer to a stored message: sent, or failed with the server's code. */
+  private void settle(UserSession u, Outgoing o, PublishAck ack) {
     if (ack.getCode() == 0) {
       accepted.add(new Accepted(o, ack));
     } else {
-      log.info("the server refused message {}: {}", o.message().clientMessageId(), ErrorCode.describe(ack.getCode()));
-      s.markFailed(o.message().localId(), ack.getCode())
+      log.info("the server refused message {}: {}", o.message.clientMessageId(), ErrorCode.describe(ack.getCode()));
+      u.store.markFailed(o.message.localId(), ack.getCode())
           .whenComplete((failed, error) -> post.accept(() -> fail(o, ack.getCode())));
     }
   }
@@ -274,7 +297,7 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
   private void storeAccepted(List<Accepted> batch) {
     List<MessageStore.Sent> sent = new ArrayList<>(batch.size());
     for (Accepted a : batch) {
-      sent.add(new MessageStore.Sent(a.outgoing().message().localId(), a.ack().getMessageId(),
+      sent.add(new MessageStore.Sent(a.outgoing().message.localId(), a.ack().getMessageId(),
           a.ack().getServerTimeMs(), a.ack().getOrder()));
     }
     user.store.markSent(sent).whenComplete((updated, error) -> post.accept(() -> {
@@ -285,24 +308,24 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
         Outgoing o = batch.get(i).outgoing();
         PublishAck ack = batch.get(i).ack();
         Message m = error == null && updated.get(i).isPresent() ? updated.get(i).get()
-            : o.message().withSent(ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder());
-        if (o.callback() != null) {
-          listeners.run(() -> o.callback().onSent(m));
+            : o.message.withSent(ack.getMessageId(), ack.getServerTimeMs(), ack.getOrder());
+        if (o.callback != null) {
+          listeners.run(() -> o.callback.onSent(m));
         }
-        if (o.future() != null) {
-          listeners.run(() -> o.future().complete(m));
+        if (o.future != null) {
+          listeners.run(() -> o.future.complete(m));
         }
       }
     }));
   }
 
   private void fail(Outgoing o, int code) {
-    Message m = o.message().withStatus(MessageStatus.FAILED, code);
-    if (o.callback() != null) {
-      listeners.run(() -> o.callback().onFailed(m, code));
+    Message m = o.message.withStatus(MessageStatus.FAILED, code);
+    if (o.callback != null) {
+      listeners.run(() -> o.callback.onFailed(m, code));
     }
-    if (o.future() != null) {
-      listeners.run(() -> o.future().completeExceptionally(new MessageSendException(code, m)));
+    if (o.future != null) {
+      listeners.run(() -> o.future.completeExceptionally(new MessageSendException(code, m)));
     }
   }
 
