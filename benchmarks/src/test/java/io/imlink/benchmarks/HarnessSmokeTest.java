@@ -53,8 +53,11 @@ class HarnessSmokeTest {
     for (MessagingBenchmark.Result r : results) {
       assertThat(r.echoP50us()).isPositive();
       assertThat(r.perSecond()).isPositive();
+      if (Wakeups.available()) {
+        assertThat(r.wakeupsPerEcho()).as("an echo wakes several threads").isGreaterThan(2);
+      }
     }
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("acked msg/s");
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("acked msg/s").contains("wakeups/echo");
   }
 
   @Test
