@@ -11,23 +11,17 @@ import io.imlink.protocol.Frames;
 import io.imlink.protocol.InvalidTokenException;
 import io.imlink.protocol.Tokens;
 import io.imlink.protocol.v1.ConnectAck;
-import io.imlink.protocol.v1.ConnectRequest;
-import io.imlink.protocol.v1.DeviceClass;
 import io.imlink.protocol.v1.Disconnect;
 import io.imlink.protocol.v1.Frame;
 import io.imlink.protocol.v1.Ping;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.net.NoRouteToHostException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.random.RandomGenerator;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +42,6 @@ import org.slf4j.LoggerFactory;
 @Singleton
 final class Connection implements Link.Owner {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
-  private static final String SDK_VERSION = "imlink-java/0.1.0";
 
   private final EngineConfig config;
   private final EngineLoop loop;
@@ -221,50 +214,26 @@ final class Connection implements Link.Owner {
       return;
     }
     if (error != null) {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      SSLException tls = tlsFailure(cause);
-      int code;
-      if (tls != null) {
-        log.warn("TLS handshake with {} failed: {}", link.server, tls.getMessage());
-        code = ErrorCode.SOCKET_TLS_FAILED.code();
+      Handshake.Failure failure = Handshake.classify(error);
+      if (failure.tls()) {
+        log.warn("TLS handshake with {} failed: {}", link.server, failure.cause().getMessage());
       } else {
-        log.debug("connecting to {} failed: {}", link.server, cause.toString());
-        code = cause instanceof UnknownHostException || cause instanceof NoRouteToHostException
-            ? ErrorCode.NETWORK_UNAVAILABLE.code()
-            : ErrorCode.SOCKET_NOT_CONNECTED.code();
+        log.debug("connecting to {} failed: {}", link.server, failure.cause().toString());
       }
-      attemptFailed(link, code, Duration.ZERO);
+      attemptFailed(link, failure.code(), Duration.ZERO);
       return;
     }
     link.opened(channel);
     Session s = session;
     boolean reconnect = machine.everConnected();
     machine.enter(Phase.AWAITING_ACK, 0);
-    ConnectRequest.Builder request = ConnectRequest.newBuilder()
-        .setProtocolVersion(Frames.PROTOCOL_VERSION)
-        .setMinProtocolVersion(Frames.MIN_PROTOCOL_VERSION)
-        .setAppKey(config.appKey())
-        .setToken(s.token)
-        .setSdkVersion(SDK_VERSION)
-        .setDeviceId(config.deviceId())
-        .setDeviceClass(deviceClass())
-        .setReconnect(reconnect)
-        .setFirstLoginTimeMs(reconnect ? s.firstLoginTimeMs : 0);
-    link.send(Frame.newBuilder().setConnectRequest(request).build());
+    link.send(Handshake.request(config, s.token, reconnect, s.firstLoginTimeMs));
     link.ackTimer(loop.schedule(() -> {
       if (isCurrent(link) && !link.isEstablished()) {
         log.debug("no ConnectAck from {} within {}", link.server, config.ackTimeout());
         attemptFailed(link, ErrorCode.CONN_ACK_TIMEOUT.code(), Duration.ZERO);
       }
     }, config.ackTimeout()));
-  }
-
-  private DeviceClass deviceClass() {
-    return switch (config.deviceClass()) {
-      case MOBILE -> DeviceClass.DEVICE_CLASS_MOBILE;
-      case DESKTOP -> DeviceClass.DEVICE_CLASS_DESKTOP;
-      case WEB -> DeviceClass.DEVICE_CLASS_WEB;
-    };
   }
 
   @Override
@@ -547,15 +516,5 @@ final class Connection implements Link.Owner {
   private void endSession(Session s) {
     session = null;
     admission.sessionEnded(s.generation);
-  }
-
-  /** The TLS failure among {@code cause} and its causes, or null: a failed handshake, whatever the transport wraps it in. */
-  private static SSLException tlsFailure(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SSLException ssl) {
-        return ssl;
-      }
-    }
-    return null;
   }
 }
