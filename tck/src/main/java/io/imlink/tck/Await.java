@@ -15,6 +15,15 @@ public final class Await {
     until(what, condition, DEFAULT);
   }
 
+  /**
+   * Waits until the wall clock reads later than {@code instant} (at millisecond resolution): for
+   * steps that must come strictly after a time some side recorded in milliseconds.
+   */
+  public static void wallClockPast(java.time.Instant instant) throws InterruptedException {
+    long ms = instant.toEpochMilli();
+    until("the wall clock to pass " + instant, () -> System.currentTimeMillis() > ms);
+  }
+
   /** Polls {@code condition} until it holds; fails the test after {@code timeout}. */
   public static void until(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -336,7 +336,7 @@ public abstract class LifecycleContract extends EngineFixture {
     po.awaitStep("heartbeatScheduled", 0);
 
     proxy.freeze(); // the old phone goes into a tunnel: it will not hear its kick
-    Thread.sleep(5); // the server's login times are in ms: make the newer login strictly later
+    Await.wallClockPast(Instant.now()); // the server's login times are in ms: the newer login is strictly later
     ImEngine newer = build(engine(serverUri()).deviceClass(DeviceClass.MOBILE).deviceId("new-phone"));
     EngineProbe pn = EngineProbe.attach(newer);
     newer.connect(token, 0);
@@ -406,8 +406,9 @@ public abstract class LifecycleContract extends EngineFixture {
     probe.awaitStatus(ConnectionStatus.CONNECTED);
     int mark = probe.size();
 
-    api.expireTokens(Instant.now().plusMillis(1), "renew");
-    Thread.sleep(2); // tokens issued from now on are newer than the revocation
+    Instant revoked = Instant.now().plusMillis(1);
+    api.expireTokens(revoked, "renew");
+    Await.wallClockPast(revoked); // tokens issued from now on are newer than the revocation
     server.dropConnections(APP_KEY, "renew");
     probe.awaitStatus(ConnectionStatus.SUSPEND, mark);
     runRetry(probe, time, 0);
