@@ -111,6 +111,7 @@ final class Connection implements Link.Owner {
 
   /** Connect {@code generation} was accepted: open the user's store and start connecting. */
   void begin(long generation, String token, Duration timeout) {
+    loop.check();
     String userId;
     try {
       userId = Tokens.peek(token).userId();
@@ -138,6 +139,7 @@ final class Connection implements Link.Owner {
 
   /** reconnectNow(): in backoff, the next cycle starts at once with a fresh schedule. */
   void reconnectNow() {
+    loop.check();
     Session s = session;
     if (s != null && machine.is(Phase.BACKOFF)) {
       log.info("reconnectNow: trying at once and restarting the reconnect schedule");
@@ -149,6 +151,7 @@ final class Connection implements Link.Owner {
 
   /** disconnect() or close(): tell the server, stop, report SIGN_OUT; closes the store if asked. */
   void signOut(boolean closeStore) {
+    loop.check();
     Session s = session;
     if (s != null) {
       Link link = s.link;
@@ -179,6 +182,7 @@ final class Connection implements Link.Owner {
 
   @Override
   public boolean isCurrent(Link link) {
+    loop.check();
     return session != null && session.link == link;
   }
 

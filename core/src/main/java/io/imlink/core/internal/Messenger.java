@@ -66,6 +66,7 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
   private record Inbound(Deliver deliver, List<Message> messages, long maxSeq, FrameSink link) {}
 
   private final Listeners listeners;
+  private final EngineLoop loop;
   private final Consumer<Runnable> post;
   private final Clock clock;
   private final RandomGenerator random; // loop-confined, like everything that uses it
@@ -117,6 +118,7 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
   Messenger(Listeners listeners, EngineLoop loop, Clock clock, RandomGenerator random, FrameRouter router,
       UserSessions users) {
     this.listeners = listeners;
+    this.loop = loop;
     this.post = loop::post;
     this.clock = clock;
     this.random = random;
@@ -216,6 +218,7 @@ final class Messenger implements FrameRouter.LinkListener, UserSessions.Listener
    */
   int send(String target, String objectName, String content, SendMessageCallback callback,
       CompletableFuture<Message> future) {
+    loop.check();
     if (user == null) {
       return ErrorCode.CLIENT_NOT_INIT.code();
     }
